@@ -1,0 +1,66 @@
+//! Layout constants of the eligibility circuit and the row budget that
+//! fixes `k` for a [`Shape`].
+
+use crate::native::Shape;
+
+/// Bits per outcome code.
+pub const CODE_BITS: usize = 2;
+/// Outcome codes (or 2-bit range limbs) per row of the packing region.
+pub const CODES_PER_ROW: usize = 24;
+/// Rows of codes folded into one packed word.
+pub const ROWS_PER_WORD: usize = 5;
+/// Codes per packed word (`CODES_PER_ROW * ROWS_PER_WORD`, 240 bits, below
+/// the 254-bit field).
+pub const CODES_PER_WORD: usize = CODES_PER_ROW * ROWS_PER_WORD;
+/// Bits range-checked by one row of the packing gate.
+pub const RANGE_BITS_PER_ROW: usize = CODES_PER_ROW * CODE_BITS;
+/// Rows of the range check on `executed * den - assigned * num` (96 bits:
+/// an honest difference is below 2^(1 + 20 + 32) and a wrapped one above
+/// `p - 2^53`).
+pub const DIFF_RANGE_ROWS: usize = 2;
+/// Range checks of one row each: `assigned - 1`, `num - 1`, `den - 1`,
+/// `den - num`.
+pub const SMALL_RANGE_CHECKS: usize = 4;
+/// Number of Poseidon chips laid side by side.
+pub const POSEIDON_CHIPS: usize = 2;
+/// Rows of one `Pow5Chip` permutation region (1 load row, 4 + 28 + 4 round
+/// rows).
+pub const PERMUTE_ROWS: usize = 37;
+/// Rows kept free for blinding and the constants region.
+pub const ROW_MARGIN: usize = 16;
+/// Smallest `k` used.
+pub const MIN_K: u32 = 8;
+
+/// Number of Poseidon permutations of the circuit for a shape.
+pub fn permutations(shape: &Shape) -> usize {
+    // log header + word pairs + registry leaf + two nodes per level
+    1 + shape.words().div_ceil(2) + 1 + 2 * shape.depth() as usize
+}
+
+/// Rows used in the shared advice columns (constants, header, log,
+/// threshold, range checks, Merkle levels).
+pub fn main_rows(shape: &Shape) -> usize {
+    let constants = 1;
+    let header = 1;
+    let log = 1 + shape.words() * ROWS_PER_WORD;
+    let threshold = 1;
+    let ranges = DIFF_RANGE_ROWS + SMALL_RANGE_CHECKS;
+    let merkle = shape.depth() as usize + 1;
+    constants + header + log + threshold + ranges + merkle
+}
+
+/// Rows used by the busiest Poseidon chip.
+pub fn poseidon_rows(shape: &Shape) -> usize {
+    permutations(shape).div_ceil(POSEIDON_CHIPS) * PERMUTE_ROWS
+}
+
+/// Rows the circuit needs, margin included.
+pub fn rows_needed(shape: &Shape) -> usize {
+    main_rows(shape).max(poseidon_rows(shape)) + ROW_MARGIN
+}
+
+/// The circuit size parameter `k` (2^k rows) for a shape.
+pub fn k_for(shape: &Shape) -> u32 {
+    let rows = rows_needed(shape);
+    (rows.next_power_of_two().trailing_zeros()).max(MIN_K)
+}
