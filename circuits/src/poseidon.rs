@@ -149,7 +149,7 @@ mod tests {
         let a = Fp::from(7);
         let b = Fp::from(11);
         let expected = Hash::<Fp, P128Pow5T3, ConstantLength<2>, WIDTH, RATE>::init().hash([a, b]);
-        let capacity = Fp::from_u128(2u128 << 64);
+        let capacity = <Fp as ff::PrimeField>::from_u128(2u128 << 64);
         assert_eq!(compress(a, b, capacity), expected);
         // and a wrong capacity gives a different value
         assert_ne!(compress(a, b, capacity + Fp::ONE), expected);

@@ -1,0 +1,280 @@
+//! MockProver tests of the eligibility circuit: the honest statement holds,
+//! and each tampered witness fails with the exact constraint.
+
+mod fixture;
+
+use eligo_circuits::circuit::{CLAIM_CTX, REGISTRY_ROOT};
+use eligo_circuits::layout::{k_for, CODES_PER_ROW, ROWS_PER_WORD};
+use eligo_circuits::{EligibilityCircuit, ExclusionReason, Fp, Instance, Shape, Site, Threshold};
+use ff::Field;
+use fixture::{build, codes, Fixture};
+use halo2_proofs::dev::{MockProver, VerifyFailure};
+
+fn small() -> Shape {
+    Shape::new(256, 4).unwrap()
+}
+
+fn run(circuit: &EligibilityCircuit, instance: &Instance) -> Result<(), Vec<VerifyFailure>> {
+    let k = k_for(&circuit.shape());
+    MockProver::run(k, circuit, vec![instance.to_column()])
+        .expect("synthesis")
+        .verify()
+}
+
+/// `(constraint, location)` display strings of every failure.
+fn describe(failures: &[VerifyFailure]) -> Vec<String> {
+    failures
+        .iter()
+        .map(|f| match f {
+            VerifyFailure::ConstraintNotSatisfied {
+                constraint,
+                location,
+                ..
+            } => format!("{constraint} {location}"),
+            other => format!("{other}"),
+        })
+        .collect()
+}
+
+/// Asserts that some failure is the named constraint of the named gate in
+/// the named region at the given offset.
+#[track_caller]
+fn assert_fails_with(
+    result: &Result<(), Vec<VerifyFailure>>,
+    gate: &str,
+    constraint: &str,
+    region: &str,
+    offset: usize,
+) {
+    let failures = result.as_ref().expect_err("the tampered witness must be rejected");
+    let d = describe(failures);
+    let wanted_c = format!("('{constraint}') in gate");
+    let wanted_g = format!("('{gate}')");
+    let wanted_l = format!("('{region}') at offset {offset}");
+    assert!(
+        d.iter()
+            .any(|s| s.contains(&wanted_c) && s.contains(&wanted_g) && s.contains(&wanted_l)),
+        "expected {gate}/{constraint} in {region} at {offset}, got {d:#?}"
+    );
+}
+
+fn honest(executed: usize, assigned: usize) -> Fixture {
+    let shape = small();
+    build(
+        shape,
+        3,
+        codes(&shape, executed, assigned),
+        Threshold::default_threshold(),
+        None,
+    )
+}
+
+#[test]
+fn honest_eligible_license_is_accepted() {
+    let f = honest(200, 250);
+    assert_eq!(run(&f.circuit(), &f.instance), Ok(()));
+}
+
+#[test]
+fn full_log_and_single_task_are_accepted() {
+    let shape = small();
+    for (e, a) in [(256, 256), (1, 1), (255, 256)] {
+        let f = build(shape, 3, codes(&shape, e, a), Threshold::default_threshold(), None);
+        assert_eq!(run(&f.circuit(), &f.instance), Ok(()), "{e}/{a}");
+    }
+}
+
+#[test]
+fn first_and_last_license_index_are_accepted() {
+    let shape = small();
+    for id in [0, shape.max_licenses() - 1] {
+        let f = build(shape, id, codes(&shape, 10, 10), Threshold::default_threshold(), None);
+        assert_eq!(run(&f.circuit(), &f.instance), Ok(()), "license {id}");
+    }
+}
+
+#[test]
+fn license_beyond_the_tree_is_rejected() {
+    let f = honest(10, 10);
+    let mut column = f.instance.to_column();
+    column[eligo_circuits::circuit::LICENSE_ID] = Fp::from(small().max_licenses() + 3);
+    let result = MockProver::run(k_for(&small()), &f.circuit(), vec![column])
+        .unwrap()
+        .verify();
+    assert_fails_with(&result, "merkle level", "index bit is boolean", "merkle paths", 0);
+}
+
+#[test]
+fn malformed_outcome_code_is_rejected() {
+    let shape = small();
+    let mut c = codes(&shape, 100, 120);
+    let slot = CODES_PER_ROW + 5; // log row 2, column 5
+    c[slot] = 4;
+    // The network committed to this very vector: only the code check fails.
+    let f = build(shape, 3, c, Threshold::default_threshold(), None);
+    let result = run(&f.circuit(), &f.instance);
+    assert_eq!(result.as_ref().unwrap_err().len(), 1, "{:#?}", describe(result.as_ref().unwrap_err()));
+    assert_fails_with(&result, "code well-formed", "code in {0,1,2,3}", "outcome log", 2);
+}
+
+#[test]
+fn packed_word_not_matching_codes_is_rejected() {
+    let f = honest(100, 120);
+    let circuit = f.circuit().tamper(Site::PackAcc { row: ROWS_PER_WORD }, Fp::from(12345));
+    assert_fails_with(
+        &run(&circuit, &f.instance),
+        "pack word continue",
+        "acc = prev * 4^W + row value",
+        "outcome log",
+        ROWS_PER_WORD,
+    );
+}
+
+#[test]
+fn wrapped_count_is_rejected() {
+    let f = honest(100, 120);
+    // Claim "assigned" wrapped around the field on the last row.
+    let last = small().words() * ROWS_PER_WORD;
+    let circuit = f.circuit().tamper(Site::Assigned { row: last }, -Fp::ONE);
+    assert_fails_with(
+        &run(&circuit, &f.instance),
+        "count outcomes",
+        "assigned count",
+        "outcome log",
+        last,
+    );
+    let circuit = f.circuit().tamper(Site::Executed { row: 1 }, Fp::from(200));
+    assert_fails_with(
+        &run(&circuit, &f.instance),
+        "count outcomes",
+        "executed count",
+        "outcome log",
+        1,
+    );
+}
+
+#[test]
+fn lying_comparison_witness_is_rejected() {
+    // Ineligible (2 of 3), the prover claims a small positive difference.
+    let shape = small();
+    let f = build(shape, 3, codes(&shape, 2, 3), Threshold::default_threshold(), None);
+    let circuit = f.circuit().tamper(Site::ThresholdDiff, Fp::from(5));
+    assert_fails_with(
+        &run(&circuit, &f.instance),
+        "threshold",
+        "diff = executed * den - assigned * num",
+        "threshold",
+        0,
+    );
+}
+
+#[test]
+fn two_of_three_is_not_eligible_at_667() {
+    let shape = small();
+    let f = build(shape, 3, codes(&shape, 2, 3), Threshold::default_threshold(), None);
+    assert_fails_with(
+        &run(&f.circuit(), &f.instance),
+        "range check end",
+        "limbs fold to value",
+        "range check: executed * den - assigned * num",
+        1,
+    );
+    // ... but is at 666/1000.
+    let f = build(shape, 3, codes(&shape, 2, 3), Threshold::new(666, 1000).unwrap(), None);
+    assert_eq!(run(&f.circuit(), &f.instance), Ok(()));
+}
+
+#[test]
+fn threshold_boundary_666_vs_667_per_mille() {
+    let shape = Shape::new(1024, 4).unwrap();
+    let t = Threshold::default_threshold();
+    let ok = build(shape, 9, codes(&shape, 667, 1000), t, None);
+    assert_eq!(run(&ok.circuit(), &ok.instance), Ok(()));
+    let ko = build(shape, 9, codes(&shape, 666, 1000), t, None);
+    assert_fails_with(
+        &run(&ko.circuit(), &ko.instance),
+        "range check end",
+        "limbs fold to value",
+        "range check: executed * den - assigned * num",
+        1,
+    );
+}
+
+#[test]
+fn empty_log_is_rejected() {
+    let f = honest(0, 0);
+    assert_fails_with(
+        &run(&f.circuit(), &f.instance),
+        "range check end",
+        "limbs fold to value",
+        "range check: assigned - 1",
+        0,
+    );
+}
+
+#[test]
+fn excluded_license_is_rejected_for_both_reasons() {
+    let shape = small();
+    for reason in [ExclusionReason::Blacklisted, ExclusionReason::Airdrop] {
+        let f = build(shape, 3, codes(&shape, 10, 10), Threshold::default_threshold(), Some(reason));
+        assert_eq!(Some(f.witness.exclusion_leaf), f.excluded_leaf);
+        let result = run(&f.circuit(), &f.instance);
+        assert_eq!(result.as_ref().unwrap_err().len(), 1, "{:#?}", describe(result.as_ref().unwrap_err()));
+        assert_fails_with(
+            &result,
+            "exclusion leaf empty",
+            "exclusion leaf is empty",
+            "merkle paths",
+            0,
+        );
+    }
+}
+
+#[test]
+fn wrong_registry_leaf_is_rejected() {
+    let mut f = honest(10, 10);
+    f.witness.salt += Fp::ONE;
+    let failures = run(&f.circuit(), &f.instance).unwrap_err();
+    let d = describe(&failures);
+    assert!(
+        d.iter().any(|s| s.contains("Instance") && s.contains(&format!("row {REGISTRY_ROOT}"))),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn wrong_sibling_and_flipped_bit_are_rejected() {
+    let f = honest(10, 10);
+    let c = f.circuit().tamper(Site::RegistrySibling { level: 2 }, Fp::from(99));
+    assert!(run(&c, &f.instance).is_err());
+    let c = f.circuit().tamper(Site::RegistryLeft { level: 1 }, Fp::from(99));
+    assert_fails_with(&run(&c, &f.instance), "merkle level", "registry left", "merkle paths", 1);
+    let c = f.circuit().tamper(Site::IndexAcc { level: 1 }, Fp::from(2));
+    assert_fails_with(&run(&c, &f.instance), "merkle level", "index bit is boolean", "merkle paths", 0);
+}
+
+#[test]
+fn claim_context_must_be_the_instance_one() {
+    let f = honest(10, 10);
+    let c = f.circuit().tamper(Site::ClaimContextSquare, Fp::from(4));
+    assert_fails_with(&run(&c, &f.instance), "threshold", "claim context square", "threshold", 0);
+    // Any other instance value for the context still satisfies the circuit
+    // (it is a public input); real proofs bind it through the transcript,
+    // see the prover's end-to-end tests.
+    let mut column = f.instance.to_column();
+    column[CLAIM_CTX] += Fp::ONE;
+    assert!(MockProver::run(k_for(&small()), &f.circuit(), vec![column]).unwrap().verify().is_ok());
+}
+
+#[test]
+fn tampered_range_limb_is_rejected() {
+    let f = honest(10, 10);
+    let c = f.circuit().tamper(Site::DiffLimb { index: 3 }, Fp::from(7));
+    assert_fails_with(
+        &run(&c, &f.instance),
+        "code well-formed",
+        "code in {0,1,2,3}",
+        "range check: executed * den - assigned * num",
+        0,
+    );
+}
