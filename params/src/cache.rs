@@ -1,0 +1,297 @@
+//! On-disk cache of IPA parameters.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+
+use crate::Params;
+
+/// Environment variable naming Eligo's home (cache) directory.
+pub const ELIGO_HOME_ENV: &str = "ELIGO_HOME";
+/// Magic bytes of a params file.
+const MAGIC: &[u8; 8] = b"ELIGOIPA";
+/// Version of the params file layout.
+const FORMAT_VERSION: u32 = 1;
+/// Header: magic, version, k, body length, digest.
+const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 32;
+/// Bytes of one compressed point.
+const POINT_BYTES: u64 = 32;
+/// Largest `k` accepted (2^k rows).
+pub const MAX_K: u32 = 24;
+
+/// Errors of the parameter cache.
+#[derive(Debug, Error)]
+pub enum ParamsError {
+    /// I/O failure on a named path.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// No cache directory could be found.
+    #[error("no cache directory: set {ELIGO_HOME_ENV} or HOME")]
+    NoHome,
+    /// `k` out of range.
+    #[error("k = {0} is out of range (1..={MAX_K})")]
+    BadK(u32),
+    /// The file is not a valid params file (reason given).
+    #[error("{path}: invalid params file: {reason}")]
+    Corrupt {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Observer of slow parameter generation.
+pub trait Progress {
+    /// Generation of parameters for `k` starts.
+    fn generating(&self, k: u32);
+    /// Generation finished.
+    fn generated(&self, k: u32, elapsed: Duration);
+    /// A cached file was found invalid and is being replaced.
+    fn discarded(&self, path: &Path, reason: &str);
+}
+
+/// A [`Progress`] that says nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn generating(&self, _k: u32) {}
+    fn generated(&self, _k: u32, _elapsed: Duration) {}
+    fn discarded(&self, _path: &Path, _reason: &str) {}
+}
+
+/// Eligo's home: `$ELIGO_HOME`, else `$XDG_CACHE_HOME/eligo`, else
+/// `$HOME/.cache/eligo`.
+pub fn default_home() -> Result<PathBuf, ParamsError> {
+    if let Some(h) = std::env::var_os(ELIGO_HOME_ENV).filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(h));
+    }
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(x).join("eligo"));
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(h).join(".cache").join("eligo"));
+    }
+    Err(ParamsError::NoHome)
+}
+
+/// Expected body length of a params file for `k`: `k` (4 bytes), `2 * 2^k`
+/// points (`g` and `g_lagrange`), `w` and `u`.
+pub fn body_len(k: u32) -> u64 {
+    4 + (2 * (1u64 << k) + 2) * POINT_BYTES
+}
+
+/// The parameter cache in one directory.
+#[derive(Clone, Debug)]
+pub struct ParamsStore {
+    dir: PathBuf,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ParamsError + '_ {
+    move |source| ParamsError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl ParamsStore {
+    /// A store in `home/params`.
+    pub fn new(home: impl Into<PathBuf>) -> Self {
+        ParamsStore {
+            dir: home.into().join("params"),
+        }
+    }
+
+    /// A store at [`default_home`].
+    pub fn at_default_home() -> Result<Self, ParamsError> {
+        Ok(Self::new(default_home()?))
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Path of the file for `k`.
+    pub fn path(&self, k: u32) -> PathBuf {
+        self.dir.join(format!("ipa-vesta-k{k}.params"))
+    }
+
+    /// Loads the cached parameters for `k`, checking header and digest.
+    /// `Ok(None)` if there is no file.
+    pub fn load(&self, k: u32) -> Result<Option<Params>, ParamsError> {
+        if k == 0 || k > MAX_K {
+            return Err(ParamsError::BadK(k));
+        }
+        let path = self.path(k);
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err(&path)(e)),
+        };
+        let corrupt = |reason: String| ParamsError::Corrupt {
+            path: path.clone(),
+            reason,
+        };
+        let expected = body_len(k);
+        let actual_len = file.metadata().map_err(io_err(&path))?.len();
+        if actual_len != HEADER_LEN as u64 + expected {
+            return Err(corrupt(format!(
+                "size {actual_len} bytes, expected {}",
+                HEADER_LEN as u64 + expected
+            )));
+        }
+        let mut header = [0u8; HEADER_LEN];
+        file.read_exact(&mut header).map_err(io_err(&path))?;
+        if &header[..8] != MAGIC {
+            return Err(corrupt("bad magic".into()));
+        }
+        let version = u32::from_le_bytes(header[8..12].try_into().expect("4"));
+        if version != FORMAT_VERSION {
+            return Err(corrupt(format!("format version {version}")));
+        }
+        let file_k = u32::from_le_bytes(header[12..16].try_into().expect("4"));
+        if file_k != k {
+            return Err(corrupt(format!("holds k = {file_k}, expected {k}")));
+        }
+        let len = u64::from_le_bytes(header[16..24].try_into().expect("8"));
+        if len != expected {
+            return Err(corrupt(format!("body length {len}, expected {expected}")));
+        }
+        let mut body = Vec::with_capacity(expected as usize);
+        file.read_to_end(&mut body).map_err(io_err(&path))?;
+        if body.len() as u64 != expected {
+            return Err(corrupt("truncated".into()));
+        }
+        let digest = blake2b_simd::Params::new().hash_length(32).hash(&body);
+        if digest.as_bytes() != &header[24..56] {
+            return Err(corrupt("digest mismatch".into()));
+        }
+        let params = Params::read(&mut &body[..]).map_err(|e| corrupt(e.to_string()))?;
+        if params.k() != k {
+            return Err(corrupt("k mismatch in body".into()));
+        }
+        Ok(Some(params))
+    }
+
+    /// Writes parameters atomically (temporary file, then rename).
+    pub fn store(&self, params: &Params) -> Result<PathBuf, ParamsError> {
+        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let k = params.k();
+        let mut body = Vec::with_capacity(body_len(k) as usize);
+        params.write(&mut body).map_err(io_err(&self.dir))?;
+        let digest = blake2b_simd::Params::new().hash_length(32).hash(&body);
+        let path = self.path(k);
+        let tmp = self
+            .dir
+            .join(format!(".ipa-k{k}.{}.tmp", std::process::id()));
+        let write = || -> io::Result<()> {
+            let mut f = File::create(&tmp)?;
+            f.write_all(MAGIC)?;
+            f.write_all(&FORMAT_VERSION.to_le_bytes())?;
+            f.write_all(&k.to_le_bytes())?;
+            f.write_all(&(body.len() as u64).to_le_bytes())?;
+            f.write_all(digest.as_bytes())?;
+            f.write_all(&body)?;
+            f.sync_all()?;
+            fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io_err(&path)(e)
+        })?;
+        Ok(path)
+    }
+
+    /// Loads the parameters for `k`, generating and caching them if missing
+    /// or invalid. Concurrent processes sharing the directory serialize
+    /// generation on a lock file.
+    pub fn load_or_generate(&self, k: u32, progress: &dyn Progress) -> Result<Params, ParamsError> {
+        match self.load(k) {
+            Ok(Some(p)) => return Ok(p),
+            Ok(None) => {}
+            Err(ParamsError::Corrupt { path, reason }) => progress.discarded(&path, &reason),
+            Err(e) => return Err(e),
+        }
+        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let lock_path = self.dir.join(format!("ipa-k{k}.lock"));
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_err(&lock_path))?;
+        lock.lock().map_err(io_err(&lock_path))?;
+        // Another process may have generated it while we waited.
+        if let Ok(Some(p)) = self.load(k) {
+            return Ok(p);
+        }
+        progress.generating(k);
+        let start = Instant::now();
+        let params = Params::new(k);
+        progress.generated(k, start.elapsed());
+        self.store(&params)?;
+        drop(lock);
+        Ok(params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K: u32 = 4;
+
+    #[test]
+    fn round_trip_and_corruption_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ParamsStore::new(dir.path());
+        assert!(store.load(K).unwrap().is_none());
+        let p = store.load_or_generate(K, &NoProgress).unwrap();
+        let again = store.load(K).unwrap().expect("cached");
+        let (mut a, mut b) = (vec![], vec![]);
+        p.write(&mut a).unwrap();
+        again.write(&mut b).unwrap();
+        assert_eq!(a, b);
+
+        // Flip one byte of the body: digest mismatch.
+        let path = store.path(K);
+        let mut bytes = fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        fs::write(&path, &bytes).unwrap();
+        match store.load(K) {
+            Err(ParamsError::Corrupt { reason, .. }) => assert!(reason.contains("digest")),
+            other => panic!("expected corruption, got {other:?}"),
+        }
+        // Truncate: size check before reading.
+        fs::write(&path, &bytes[..100]).unwrap();
+        assert!(matches!(store.load(K), Err(ParamsError::Corrupt { .. })));
+        // A header claiming a huge k is refused before allocating.
+        let mut huge = bytes.clone();
+        huge[12..16].copy_from_slice(&30u32.to_le_bytes());
+        fs::write(&path, &huge).unwrap();
+        assert!(matches!(store.load(K), Err(ParamsError::Corrupt { .. })));
+        // load_or_generate replaces the bad file.
+        let fixed = store.load_or_generate(K, &NoProgress).unwrap();
+        assert_eq!(fixed.k(), K);
+        assert!(store.load(K).unwrap().is_some());
+    }
+
+    #[test]
+    fn bad_k_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ParamsStore::new(dir.path());
+        assert!(matches!(store.load(0), Err(ParamsError::BadK(0))));
+        assert!(matches!(store.load(MAX_K + 1), Err(ParamsError::BadK(_))));
+    }
+}

@@ -1,0 +1,201 @@
+//! The public files the verifier reads: the snapshot's public part and the
+//! proof file. Both are JSON; field elements are `0x` + 64 hex digits
+//! (big-endian, canonical).
+
+use eligo_circuits::native::fp_from_hex;
+use eligo_circuits::{Address, ClaimContext, Fp, PayoutOption, Shape, Threshold};
+use serde::{Deserialize, Serialize};
+
+use crate::VerifyError;
+
+/// Format tag of `snapshot.json`.
+pub const SNAPSHOT_FORMAT: &str = "eligo-snapshot/1";
+/// Format tag of a proof file.
+pub const PROOF_FORMAT: &str = "eligo-proof/1";
+/// Largest proof file accepted (bytes).
+pub const MAX_PROOF_FILE_BYTES: usize = 1 << 20;
+/// Largest snapshot file accepted (bytes).
+pub const MAX_SNAPSHOT_FILE_BYTES: usize = 1 << 20;
+
+/// Threshold as written in files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdFields {
+    /// Numerator.
+    pub num: u64,
+    /// Denominator.
+    pub den: u64,
+}
+
+/// The public part of a snapshot (`snapshot.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotPublic {
+    /// [`SNAPSHOT_FORMAT`].
+    pub format: String,
+    /// Program identifier.
+    pub program_id: String,
+    /// Log capacity.
+    pub capacity: usize,
+    /// Tree depth.
+    pub depth: u32,
+    /// Participation threshold.
+    pub threshold: ThresholdFields,
+    /// Registry root.
+    pub registry_root: String,
+    /// Exclusion root.
+    pub exclusion_root: String,
+    /// Number of licenses in the registry.
+    pub licenses: u64,
+    /// Number of excluded licenses.
+    pub excluded: u64,
+    /// Circuit size parameter for this shape.
+    pub k: u32,
+}
+
+/// Validated public values of a snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SnapshotValues {
+    /// Shape.
+    pub shape: Shape,
+    /// Threshold.
+    pub threshold: Threshold,
+    /// Registry root.
+    pub registry_root: Fp,
+    /// Exclusion root.
+    pub exclusion_root: Fp,
+}
+
+impl SnapshotPublic {
+    /// Parses and size-checks `snapshot.json` bytes.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, VerifyError> {
+        if bytes.len() > MAX_SNAPSHOT_FILE_BYTES {
+            return Err(VerifyError::Malformed(format!(
+                "snapshot is {} bytes, more than {MAX_SNAPSHOT_FILE_BYTES}",
+                bytes.len()
+            )));
+        }
+        let s: SnapshotPublic = serde_json::from_slice(bytes)
+            .map_err(|e| VerifyError::Malformed(format!("snapshot: {e}")))?;
+        if s.format != SNAPSHOT_FORMAT {
+            return Err(VerifyError::Malformed(format!(
+                "snapshot format {:?}, expected {SNAPSHOT_FORMAT:?}",
+                s.format
+            )));
+        }
+        s.values()?;
+        Ok(s)
+    }
+
+    /// The validated values.
+    pub fn values(&self) -> Result<SnapshotValues, VerifyError> {
+        let bad = |e: eligo_circuits::StatementError| VerifyError::Malformed(format!("snapshot: {e}"));
+        Ok(SnapshotValues {
+            shape: Shape::new(self.capacity, self.depth).map_err(bad)?,
+            threshold: Threshold::new(self.threshold.num, self.threshold.den).map_err(bad)?,
+            registry_root: fp_from_hex(&self.registry_root).map_err(bad)?,
+            exclusion_root: fp_from_hex(&self.exclusion_root).map_err(bad)?,
+        })
+    }
+}
+
+/// Public inputs as written in a proof file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicInputs {
+    /// Registry root.
+    pub registry_root: String,
+    /// Exclusion root.
+    pub exclusion_root: String,
+    /// License id.
+    pub license_id: u64,
+    /// Threshold numerator.
+    pub threshold_num: u64,
+    /// Threshold denominator.
+    pub threshold_den: u64,
+    /// Claim context hash.
+    pub claim_ctx: String,
+}
+
+/// The fields hashed into the claim context.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimFields {
+    /// Chain id.
+    pub chain_id: u64,
+    /// Claim contract address (`0x` + hex).
+    pub contract: String,
+    /// Claimant address (`0x` + hex).
+    pub claimant: String,
+    /// `ifx` or `weth`.
+    pub option: String,
+}
+
+impl ClaimFields {
+    /// The parsed context.
+    pub fn context(&self) -> Result<ClaimContext, VerifyError> {
+        let bad = |e: eligo_circuits::StatementError| VerifyError::Malformed(format!("claim: {e}"));
+        Ok(ClaimContext {
+            chain_id: self.chain_id,
+            contract: Address::parse(&self.contract).map_err(bad)?,
+            claimant: Address::parse(&self.claimant).map_err(bad)?,
+            option: PayoutOption::parse(&self.option).ok_or_else(|| {
+                VerifyError::Malformed(format!(
+                    "claim: unknown option {:?} (ifx or weth)",
+                    self.option
+                ))
+            })?,
+        })
+    }
+}
+
+/// A proof file (`<license_id>.proof.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofFile {
+    /// [`PROOF_FORMAT`].
+    pub format: String,
+    /// Program identifier.
+    pub program_id: String,
+    /// Log capacity of the circuit.
+    pub capacity: usize,
+    /// Tree depth of the circuit.
+    pub depth: u32,
+    /// Circuit size parameter.
+    pub k: u32,
+    /// Circuit fingerprint (BLAKE2b of the pinned verifying key).
+    pub circuit_fingerprint: String,
+    /// Public inputs.
+    pub public_inputs: PublicInputs,
+    /// Claim context fields.
+    pub claim: ClaimFields,
+    /// Proof bytes, hex.
+    pub proof: String,
+}
+
+impl ProofFile {
+    /// Parses and size-checks proof file bytes.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, VerifyError> {
+        if bytes.len() > MAX_PROOF_FILE_BYTES {
+            return Err(VerifyError::Malformed(format!(
+                "proof file is {} bytes, more than {MAX_PROOF_FILE_BYTES}",
+                bytes.len()
+            )));
+        }
+        let p: ProofFile = serde_json::from_slice(bytes)
+            .map_err(|e| VerifyError::Malformed(format!("proof file: {e}")))?;
+        if p.format != PROOF_FORMAT {
+            return Err(VerifyError::Malformed(format!(
+                "proof format {:?}, expected {PROOF_FORMAT:?}",
+                p.format
+            )));
+        }
+        Ok(p)
+    }
+
+    /// Serializes (pretty JSON, trailing newline).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("serializable");
+        s.push('\n');
+        s
+    }
+}
