@@ -1,1 +1,74 @@
-fn main() {}
+//! `eligo`: the command-line front end. Results go to stdout, logs and
+//! progress to stderr. Exit codes: 0 success / eligible / valid, 1 negative
+//! verdict, 2 bad usage or bad input.
+#![forbid(unsafe_code)]
+
+mod commands;
+mod demo;
+mod ui;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use commands::{CheckArgs, ProveArgs, SnapshotArgs, VerifyArgs};
+
+/// Zero-knowledge eligibility proofs for the Guaranteed Node Buyback.
+#[derive(Parser, Debug)]
+#[command(name = "eligo", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Network: build the snapshot (public roots) and private packages.
+    Snapshot(SnapshotArgs),
+    /// Holder: print a license's verdict and participation.
+    Check(CheckArgs),
+    /// Operator: prove eligibility of one or many licenses, in parallel.
+    Prove(ProveArgs),
+    /// Anyone: verify proof files against a snapshot.
+    Verify(VerifyArgs),
+    /// Run the whole flow on generated data at a small capacity.
+    Demo(demo::DemoArgs),
+}
+
+/// How a command ends.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: a negative verdict (already printed).
+    Negative,
+}
+
+/// A failure: exit 2 with a message.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Snapshot(a) => commands::snapshot(a),
+        Command::Check(a) => commands::check(a),
+        Command::Prove(a) => commands::prove(a),
+        Command::Verify(a) => commands::verify(a),
+        Command::Demo(a) => demo::run(a),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Negative) => ExitCode::from(1),
+        Err(Failure(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

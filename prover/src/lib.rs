@@ -1,1 +1,22 @@
-//! placeholder
+//! Eligo's network and operator side.
+//!
+//! * [`inputs`]: the tasks and exclusions CSV files, with errors naming the
+//!   file and line;
+//! * [`snapshot`]: the network's snapshot (log commitments, registry and
+//!   exclusion trees, private packages), parallel over licenses;
+//! * [`package`]: the private package format;
+//! * [`witness`]: from a package and a snapshot to the verdict, the witness
+//!   and the instance;
+//! * [`prove`]: the prover (keys built once, proofs in parallel);
+//! * [`fsio`]: atomic file writes.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod fsio;
+pub mod inputs;
+pub mod package;
+pub mod prove;
+pub mod snapshot;
+pub mod witness;
+
+pub use prove::{ProveJob, Prover};

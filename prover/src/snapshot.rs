@@ -1,0 +1,113 @@
+//! The network's snapshot: per-license salted log commitments, the
+//! registry and exclusion trees, the public `snapshot.json` and one private
+//! package per license with tasks. Commitments and packages are computed in
+//! parallel over licenses.
+
+use std::collections::BTreeMap;
+
+use eligo_circuits::native::{exclusion_leaf, fp_to_hex, registry_leaf, SparseTree};
+use eligo_circuits::poseidon::Tag;
+use eligo_circuits::{layout, ExclusionReason, Fp, LicenseLog, Shape, StatementError, Threshold};
+use eligo_verifier::{SnapshotPublic, ThresholdFields, SNAPSHOT_FORMAT};
+use ff::Field;
+use rand_core::Rng;
+use rayon::prelude::*;
+
+use crate::inputs::TaskLogs;
+use crate::package::Package;
+
+/// Snapshot settings.
+#[derive(Clone, Debug)]
+pub struct SnapshotConfig {
+    /// Shape of the program.
+    pub shape: Shape,
+    /// Threshold.
+    pub threshold: Threshold,
+    /// Program identifier.
+    pub program_id: String,
+}
+
+/// The snapshot's outputs.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Public part.
+    pub public: SnapshotPublic,
+    /// One package per license with tasks (within capacity), by license id.
+    pub packages: Vec<Package>,
+    /// Licenses with more tasks than the capacity: `(license, tasks)`.
+    pub oversized: Vec<(u64, usize)>,
+}
+
+/// Builds the snapshot. Salts are drawn from `rng`, one per license in
+/// increasing license order.
+pub fn build(
+    config: &SnapshotConfig,
+    logs: &TaskLogs,
+    exclusions: &BTreeMap<u64, ExclusionReason>,
+    rng: &mut impl Rng,
+) -> Result<Snapshot, StatementError> {
+    let shape = config.shape;
+    let mut oversized = Vec::new();
+    let mut accepted: Vec<(u64, LicenseLog)> = Vec::new();
+    for (id, entries) in logs {
+        shape.check_license(*id)?;
+        if entries.len() > shape.capacity() {
+            oversized.push((*id, entries.len()));
+            continue;
+        }
+        accepted.push((
+            *id,
+            LicenseLog {
+                entries: entries.clone(),
+                salt: Fp::random(&mut *rng),
+            },
+        ));
+    }
+    let leaves: Vec<(u64, Fp)> = accepted
+        .par_iter()
+        .map(|(id, log)| Ok((*id, registry_leaf(*id, log.commitment(&shape)?))))
+        .collect::<Result<_, StatementError>>()?;
+    let registry = SparseTree::build(shape.depth(), Tag::RegistryNode, leaves)?;
+    let exclusion = SparseTree::build(
+        shape.depth(),
+        Tag::ExclusionNode,
+        exclusions
+            .iter()
+            .map(|(id, r)| (*id, exclusion_leaf(*id, *r))),
+    )?;
+    let packages: Vec<Package> = accepted
+        .par_iter()
+        .map(|(id, log)| {
+            Package::new(
+                &config.program_id,
+                shape.capacity(),
+                shape.depth(),
+                *id,
+                log,
+                &registry.path(*id),
+                exclusion.leaf(*id),
+                &exclusion.path(*id),
+            )
+        })
+        .collect();
+    let public = SnapshotPublic {
+        format: SNAPSHOT_FORMAT.into(),
+        program_id: config.program_id.clone(),
+        capacity: shape.capacity(),
+        depth: shape.depth(),
+        threshold: ThresholdFields {
+            num: config.threshold.num(),
+            den: config.threshold.den(),
+        },
+        registry_root: fp_to_hex(&registry.root()),
+        exclusion_root: fp_to_hex(&exclusion.root()),
+        licenses: packages.len() as u64,
+        excluded: exclusions.len() as u64,
+        k: layout::k_for(&shape),
+    };
+    Ok(Snapshot {
+        public,
+        packages,
+        oversized,
+    })
+}

@@ -1,0 +1,412 @@
+//! The `snapshot`, `check`, `prove` and `verify` commands.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use clap::Args;
+use eligo_circuits::native::{
+    DEFAULT_CAPACITY, DEFAULT_DEPTH, DEFAULT_THRESHOLD_DEN, DEFAULT_THRESHOLD_NUM,
+};
+use eligo_circuits::{Address, ClaimContext, PayoutOption, Shape, Threshold, Verdict};
+use eligo_prover::package::Package;
+use eligo_prover::snapshot::{self, SnapshotConfig};
+use eligo_prover::witness::{prepare, Prepared};
+use eligo_prover::{fsio, inputs, ProveJob, Prover};
+use eligo_verifier::{ProofFile, SnapshotPublic, Verifier, VerifyError};
+use rand::SeedableRng;
+use rayon::prelude::*;
+
+use crate::ui::{log, params_for};
+use crate::{Failure, Outcome};
+
+/// Default program identifier.
+pub const DEFAULT_PROGRAM_ID: &str = "gnb";
+/// Default chain id.
+pub const DEFAULT_CHAIN_ID: u64 = 1;
+/// Default claim contract address (20 zero bytes).
+pub const DEFAULT_CONTRACT: &str = "0x0000000000000000000000000000000000000000";
+
+#[derive(Args, Debug)]
+pub struct SnapshotArgs {
+    /// Tasks CSV (license_id,task_id,epoch,outcome).
+    #[arg(long)]
+    pub tasks: PathBuf,
+    /// Exclusions CSV (license_id,reason).
+    #[arg(long)]
+    pub exclusions: PathBuf,
+    /// Output directory (snapshot.json and packages/).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Log capacity: a power of two from 256 to 1,048,576.
+    #[arg(long, default_value_t = DEFAULT_CAPACITY)]
+    pub capacity: usize,
+    /// Tree depth, 4 to 32.
+    #[arg(long, default_value_t = DEFAULT_DEPTH)]
+    pub depth: u32,
+    /// Participation threshold NUM/DEN.
+    #[arg(long, default_value_t = format!("{DEFAULT_THRESHOLD_NUM}/{DEFAULT_THRESHOLD_DEN}"))]
+    pub threshold: String,
+    /// Program identifier.
+    #[arg(long, default_value = DEFAULT_PROGRAM_ID)]
+    pub program_id: String,
+    /// Draw salts from a seeded RNG (reproducible test data only: salts
+    /// must be secret in production).
+    #[arg(long, hide = true)]
+    pub insecure_seed: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The snapshot's public file.
+    #[arg(long)]
+    pub snapshot: PathBuf,
+    /// The license's private package.
+    #[arg(long)]
+    pub package: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ProveArgs {
+    /// The snapshot's public file.
+    #[arg(long)]
+    pub snapshot: PathBuf,
+    /// One or more private packages.
+    #[arg(long, num_args = 1.., required = true)]
+    pub package: Vec<PathBuf>,
+    /// Claimant address (0x + hex, 1 to 32 bytes).
+    #[arg(long)]
+    pub claimant: String,
+    /// Chain id of the claim contract.
+    #[arg(long, default_value_t = DEFAULT_CHAIN_ID)]
+    pub chain_id: u64,
+    /// Claim contract address (0x + hex).
+    #[arg(long, default_value = DEFAULT_CONTRACT)]
+    pub contract: String,
+    /// Payout option: ifx or weth.
+    #[arg(long, default_value = "ifx")]
+    pub option: String,
+    /// Output directory for <license_id>.proof.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The snapshot's public file.
+    #[arg(long)]
+    pub snapshot: PathBuf,
+    /// Proof files.
+    #[arg(required = true)]
+    pub proofs: Vec<PathBuf>,
+    /// Verify one by one instead of in one batch.
+    #[arg(long)]
+    pub no_batch: bool,
+}
+
+pub fn parse_shape(capacity: usize, depth: u32) -> Result<Shape, Failure> {
+    Shape::new(capacity, depth).map_err(|e| Failure(format!("--capacity/--depth: {e}")))
+}
+
+pub fn parse_threshold(s: &str) -> Result<Threshold, Failure> {
+    let bad = || Failure(format!("--threshold: {s:?} is not NUM/DEN with 1 <= NUM <= DEN"));
+    let (n, d) = s.split_once('/').ok_or_else(bad)?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    let d: u64 = d.trim().parse().map_err(|_| bad())?;
+    Threshold::new(n, d).map_err(|e| Failure(format!("--threshold: {e}")))
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    fs::read(path).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+pub fn read_snapshot(path: &Path) -> Result<SnapshotPublic, Failure> {
+    let bytes = read_file(path)?;
+    SnapshotPublic::from_json(&bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+pub fn read_package(path: &Path) -> Result<Package, Failure> {
+    let bytes = read_file(path)?;
+    Package::from_json(&bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    fsio::write_atomic(path, bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
+    let shape = parse_shape(a.capacity, a.depth)?;
+    let threshold = parse_threshold(&a.threshold)?;
+    if a.program_id.is_empty() || a.program_id.len() > 64 {
+        return Err(Failure("--program-id: 1 to 64 characters".into()));
+    }
+    let start = Instant::now();
+    let logs = inputs::read_tasks(&a.tasks, &shape)?;
+    let exclusions = inputs::read_exclusions(&a.exclusions, &shape)?;
+    log(format!(
+        "read {} licenses with tasks and {} exclusions in {:.2} s",
+        logs.len(),
+        exclusions.len(),
+        start.elapsed().as_secs_f64()
+    ));
+    let config = SnapshotConfig {
+        shape,
+        threshold,
+        program_id: a.program_id.clone(),
+    };
+    let snap = match a.insecure_seed {
+        Some(seed) => {
+            snapshot::build(&config, &logs, &exclusions, &mut rand_chacha::ChaCha20Rng::seed_from_u64(seed))
+        }
+        None => snapshot::build(
+            &config,
+            &logs,
+            &exclusions,
+            &mut rand_core::UnwrapErr(rand::rngs::SysRng),
+        ),
+    }?;
+    let pkg_dir = a.out.join("packages");
+    snap.packages
+        .par_iter()
+        .map(|p| write(&pkg_dir.join(format!("{}.json", p.license_id)), &p.to_json()))
+        .collect::<Result<Vec<()>, Failure>>()?;
+    let mut json = serde_json::to_string_pretty(&snap.public).expect("serializable");
+    json.push('\n');
+    let snap_path = a.out.join("snapshot.json");
+    write(&snap_path, json.as_bytes())?;
+    println!("snapshot: {}", snap_path.display());
+    println!("program: {}", snap.public.program_id);
+    println!(
+        "capacity: {} tasks, depth: {} ({} licenses max), threshold: {}",
+        shape.capacity(),
+        shape.depth(),
+        shape.max_licenses(),
+        threshold
+    );
+    println!("registry root: {}", snap.public.registry_root);
+    println!("exclusion root: {}", snap.public.exclusion_root);
+    println!(
+        "packages: {} in {} ({} excluded licenses)",
+        snap.packages.len(),
+        pkg_dir.display(),
+        exclusions.len()
+    );
+    for (id, n) in &snap.oversized {
+        println!(
+            "license {id}: {n} tasks exceed the capacity {}: no package",
+            shape.capacity()
+        );
+    }
+    log(format!("snapshot built in {:.2} s", start.elapsed().as_secs_f64()));
+    Ok(Outcome::Success)
+}
+
+fn rate(p: &Prepared) -> String {
+    let pct = if p.assigned == 0 {
+        0.0
+    } else {
+        100.0 * p.executed as f64 / p.assigned as f64
+    };
+    format!(
+        "executed {} of {} assigned tasks ({pct:.2}%), threshold {} ({:.2}%)",
+        p.executed,
+        p.assigned,
+        p.threshold,
+        100.0 * p.threshold.num() as f64 / p.threshold.den() as f64
+    )
+}
+
+fn prepared(snapshot: &SnapshotPublic, path: &Path) -> Result<Prepared, Failure> {
+    let package = read_package(path)?;
+    prepare(snapshot, &package).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+pub fn check(a: CheckArgs) -> Result<Outcome, Failure> {
+    let snapshot = read_snapshot(&a.snapshot)?;
+    let p = prepared(&snapshot, &a.package)?;
+    match p.verdict.reason() {
+        None => {
+            println!("license {}: eligible", p.license_id);
+            println!("{}", rate(&p));
+            Ok(Outcome::Success)
+        }
+        Some(reason) => {
+            println!("license {}: not eligible: {reason}", p.license_id);
+            if !matches!(p.verdict, Verdict::Excluded(_)) {
+                println!("{}", rate(&p));
+            }
+            Ok(Outcome::Negative)
+        }
+    }
+}
+
+pub fn parse_context(a: &ProveArgs) -> Result<ClaimContext, Failure> {
+    Ok(ClaimContext {
+        chain_id: a.chain_id,
+        contract: Address::parse(&a.contract).map_err(|e| Failure(format!("--contract: {e}")))?,
+        claimant: Address::parse(&a.claimant).map_err(|e| Failure(format!("--claimant: {e}")))?,
+        option: PayoutOption::parse(&a.option)
+            .ok_or_else(|| Failure(format!("--option: {:?} is not ifx or weth", a.option)))?,
+    })
+}
+
+pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
+    let ctx = parse_context(&a)?;
+    let snapshot = read_snapshot(&a.snapshot)?;
+    let mut seen = BTreeSet::new();
+    let mut jobs = Vec::new();
+    let mut refused = false;
+    for path in &a.package {
+        let p = prepared(&snapshot, path)?;
+        if !seen.insert(p.license_id) {
+            return Err(Failure(format!(
+                "{}: license {} is given twice",
+                path.display(),
+                p.license_id
+            )));
+        }
+        if let Some(reason) = p.verdict.reason() {
+            println!("license {}: not eligible: {reason}", p.license_id);
+            refused = true;
+            continue;
+        }
+        jobs.push(p);
+    }
+    if refused {
+        println!("nothing proven: remove the ineligible packages and run again");
+        return Ok(Outcome::Negative);
+    }
+    if let Some(t) = a.threads {
+        if t == 0 {
+            return Err(Failure("--threads: must be at least 1".into()));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| Failure(format!("--threads: {e}")))?;
+    }
+    fs::create_dir_all(&a.out).map_err(|e| Failure(format!("{}: {e}", a.out.display())))?;
+    let shape = jobs[0].shape;
+    let t0 = Instant::now();
+    let params = params_for(&shape)?;
+    let prover = Prover::new(params, shape)?;
+    log(format!(
+        "keys built in {:.2} s (k = {}), proving {} license(s) on {} thread(s)",
+        t0.elapsed().as_secs_f64(),
+        eligo_circuits::layout::k_for(&shape),
+        jobs.len(),
+        rayon::current_num_threads()
+    ));
+    let prove_jobs: Vec<ProveJob> = jobs
+        .iter()
+        .map(|p| ProveJob {
+            witness: p.witness.clone(),
+            instance: p.instance(&ctx),
+        })
+        .collect();
+    let errors = Mutex::new(Vec::new());
+    let t1 = Instant::now();
+    prover.prove_batch(&prove_jobs, |i, result| {
+        let id = jobs[i].license_id;
+        let outcome = result.map_err(Failure::from).and_then(|bytes| {
+            let file = prover.proof_file(&snapshot.program_id, &prove_jobs[i].instance, &ctx, &bytes);
+            let path = a.out.join(format!("{id}.proof.json"));
+            write(&path, file.to_json().as_bytes())?;
+            Ok((path, bytes.len()))
+        });
+        match outcome {
+            Ok((path, n)) => println!(
+                "license {id}: proof written to {} ({n} bytes, {:.2} s since start)",
+                path.display(),
+                t1.elapsed().as_secs_f64()
+            ),
+            Err(Failure(e)) => errors.lock().expect("lock").push(format!("license {id}: {e}")),
+        }
+    });
+    let errors = errors.into_inner().expect("lock");
+    if !errors.is_empty() {
+        return Err(Failure(errors.join("; ")));
+    }
+    log(format!(
+        "proved {} license(s) in {:.2} s",
+        jobs.len(),
+        t1.elapsed().as_secs_f64()
+    ));
+    Ok(Outcome::Success)
+}
+
+pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
+    let snapshot = read_snapshot(&a.snapshot)?;
+    let snap = snapshot
+        .values()
+        .map_err(|e| Failure(format!("{}: {e}", a.snapshot.display())))?;
+    let mut bad_input = false;
+    let mut files: Vec<(usize, ProofFile)> = Vec::new();
+    let mut lines: Vec<Option<String>> = vec![None; a.proofs.len()];
+    for (i, path) in a.proofs.iter().enumerate() {
+        match fs::read(path) {
+            Err(e) => {
+                lines[i] = Some(format!("invalid: cannot read: {e}"));
+                bad_input = true;
+            }
+            Ok(bytes) => match ProofFile::from_json(&bytes) {
+                Ok(f) => files.push((i, f)),
+                Err(e) => {
+                    lines[i] = Some(format!("invalid: {e}"));
+                    bad_input = true;
+                }
+            },
+        }
+    }
+    let mut all_valid = !bad_input;
+    if !files.is_empty() {
+        let t0 = Instant::now();
+        let params = params_for(&snap.shape)?;
+        let verifier = Verifier::new(params, snap.shape)?;
+        log(format!(
+            "verifier ready in {:.2} s (k = {})",
+            t0.elapsed().as_secs_f64(),
+            eligo_circuits::layout::k_for(&snap.shape)
+        ));
+        let t1 = Instant::now();
+        let proof_files: Vec<ProofFile> = files.iter().map(|(_, f)| f.clone()).collect();
+        let results: Vec<Result<(), VerifyError>> = if a.no_batch {
+            proof_files
+                .iter()
+                .map(|f| verifier.verify_file(&snapshot, f))
+                .collect()
+        } else {
+            verifier.verify_files(&snapshot, &proof_files)
+        };
+        log(format!(
+            "verified {} proof(s) in {:.1} ms",
+            results.len(),
+            t1.elapsed().as_secs_f64() * 1e3
+        ));
+        for ((i, _), r) in files.iter().zip(results) {
+            lines[*i] = Some(match r {
+                Ok(()) => "valid".to_string(),
+                Err(e) => {
+                    all_valid = false;
+                    format!("invalid: {e}")
+                }
+            });
+        }
+    }
+    for (path, line) in a.proofs.iter().zip(lines) {
+        println!("{}: {}", path.display(), line.unwrap_or_default());
+    }
+    if bad_input {
+        return Err(Failure("some proof files could not be read or parsed".into()));
+    }
+    Ok(if all_valid {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
+}

@@ -1,0 +1,198 @@
+//! `eligo demo`: the whole flow on generated data at a small capacity,
+//! through the same code paths as the real commands.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+
+use crate::commands::{self, CheckArgs, ProveArgs, SnapshotArgs, VerifyArgs};
+use crate::{Failure, Outcome};
+
+/// Demo log capacity.
+pub const DEMO_CAPACITY: usize = 16_384;
+/// Demo tree depth (the production depth).
+pub const DEMO_DEPTH: u32 = 20;
+/// Seed of the generated data.
+const DEMO_SEED: u64 = 2026;
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Directory for the generated files.
+    #[arg(long, default_value = "demo-out")]
+    pub out: PathBuf,
+}
+
+/// A generated license: id, tasks, executed, exclusion.
+struct Profile {
+    id: u64,
+    tasks: usize,
+    executed: usize,
+    exclusion: Option<&'static str>,
+    story: &'static str,
+}
+
+fn profiles() -> Vec<Profile> {
+    let last = (1u64 << DEMO_DEPTH) - 1;
+    let p = |id, tasks, executed, exclusion, story| Profile {
+        id,
+        tasks,
+        executed,
+        exclusion,
+        story,
+    };
+    vec![
+        p(0, 12_000, 11_800, None, "first license index, 98%"),
+        p(17, 3_000, 2_001, None, "exactly 66.7%"),
+        p(4_242, 16_384, 16_384, None, "full log, 100%"),
+        p(last, 900, 700, None, "last license index, 77.8%"),
+        p(99, 3, 2, None, "2 of 3 = 66.67%: below 667/1000"),
+        p(100, 5_000, 2_500, None, "50%"),
+        p(7, 4_000, 4_000, Some("blacklisted"), "blacklisted"),
+        p(8, 4_000, 4_000, Some("airdrop"), "airdrop license"),
+        p(9, 20_000, 20_000, None, "more tasks than the capacity"),
+    ]
+}
+
+pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
+    let out = a.out;
+    std::fs::create_dir_all(&out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
+    let mut rng = ChaCha20Rng::seed_from_u64(DEMO_SEED);
+    let mut tasks = String::from("license_id,task_id,epoch,outcome\n");
+    let mut exclusions = String::from("license_id,reason\n");
+    let mut task_id: u64 = 1_000_000;
+    println!("== 1. The network exports its task log (generated)");
+    for p in profiles() {
+        for i in 0..p.tasks {
+            let outcome = if i < p.executed {
+                "executed"
+            } else if rng.random_bool(0.5) {
+                "failed"
+            } else {
+                "missed"
+            };
+            task_id += 1;
+            let epoch = (i / 512) as u32;
+            writeln!(tasks, "{},{task_id},{epoch},{outcome}", p.id).expect("string");
+        }
+        if let Some(r) = p.exclusion {
+            writeln!(exclusions, "{},{r}", p.id).expect("string");
+        }
+        println!(
+            "   license {:>7}: {:>6} tasks, {:>6} executed  ({})",
+            p.id, p.tasks, p.executed, p.story
+        );
+    }
+    let tasks_path = out.join("tasks.csv");
+    let excl_path = out.join("exclusions.csv");
+    eligo_prover::fsio::write_atomic(&tasks_path, tasks.as_bytes())?;
+    eligo_prover::fsio::write_atomic(&excl_path, exclusions.as_bytes())?;
+
+    println!("\n== 2. eligo snapshot (capacity {DEMO_CAPACITY}, depth {DEMO_DEPTH})");
+    let snap_dir = out.join("snapshot");
+    commands::snapshot(SnapshotArgs {
+        tasks: tasks_path,
+        exclusions: excl_path,
+        out: snap_dir.clone(),
+        capacity: DEMO_CAPACITY,
+        depth: DEMO_DEPTH,
+        threshold: "667/1000".into(),
+        program_id: "gnb-demo".into(),
+        insecure_seed: None,
+    })?;
+    let snapshot = snap_dir.join("snapshot.json");
+    let package = |id: u64| snap_dir.join("packages").join(format!("{id}.json"));
+
+    println!("\n== 3. eligo check (each holder, privately)");
+    let mut eligible = Vec::new();
+    for p in profiles() {
+        if p.tasks > DEMO_CAPACITY {
+            println!("license {}: no package (over capacity)", p.id);
+            continue;
+        }
+        let outcome = commands::check(CheckArgs {
+            snapshot: snapshot.clone(),
+            package: package(p.id),
+        })?;
+        if matches!(outcome, Outcome::Success) {
+            eligible.push(p.id);
+        }
+    }
+
+    println!("\n== 4. eligo prove: an ineligible license is refused before any work");
+    let claimant = "0x1111111111111111111111111111111111111111";
+    let contract = "0x2222222222222222222222222222222222222222";
+    let proofs_dir = out.join("proofs");
+    let refused = commands::prove(ProveArgs {
+        snapshot: snapshot.clone(),
+        package: vec![package(99)],
+        claimant: claimant.into(),
+        chain_id: 1,
+        contract: contract.into(),
+        option: "ifx".into(),
+        out: proofs_dir.clone(),
+        threads: None,
+    })?;
+    println!("   -> exit code {}", if matches!(refused, Outcome::Negative) { 1 } else { 0 });
+
+    println!(
+        "\n== 5. eligo prove: {} eligible licenses in one parallel batch",
+        eligible.len()
+    );
+    commands::prove(ProveArgs {
+        snapshot: snapshot.clone(),
+        package: eligible.iter().map(|id| package(*id)).collect(),
+        claimant: claimant.into(),
+        chain_id: 1,
+        contract: contract.into(),
+        option: "weth".into(),
+        out: proofs_dir.clone(),
+        threads: None,
+    })?;
+
+    println!("\n== 6. eligo verify (batch)");
+    let proof_paths: Vec<PathBuf> = eligible
+        .iter()
+        .map(|id| proofs_dir.join(format!("{id}.proof.json")))
+        .collect();
+    let verdict = commands::verify(VerifyArgs {
+        snapshot: snapshot.clone(),
+        proofs: proof_paths.clone(),
+        no_batch: false,
+    })?;
+    if !matches!(verdict, Outcome::Success) {
+        return Err(Failure("demo: a fresh proof did not verify".into()));
+    }
+
+    println!("\n== 7. A front-runner copies a proof and claims it for another address");
+    let stolen = proofs_dir.join("stolen.proof.json");
+    let mut file: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&proof_paths[0]).map_err(|e| Failure(e.to_string()))?,
+    )?;
+    // The thief rewrites the claimant and recomputes the claim context, so
+    // every public check passes; only the proof itself can object.
+    let thief = "0x3333333333333333333333333333333333333333";
+    let ctx = eligo_circuits::ClaimContext {
+        chain_id: 1,
+        contract: eligo_circuits::Address::parse(contract)?,
+        claimant: eligo_circuits::Address::parse(thief)?,
+        option: eligo_circuits::PayoutOption::Weth,
+    };
+    file["claim"]["claimant"] = serde_json::Value::from(thief);
+    file["public_inputs"]["claim_ctx"] =
+        serde_json::Value::from(eligo_circuits::native::fp_to_hex(&ctx.hash()));
+    eligo_prover::fsio::write_atomic(&stolen, serde_json::to_string_pretty(&file)?.as_bytes())?;
+    let v = commands::verify(VerifyArgs {
+        snapshot,
+        proofs: vec![stolen],
+        no_batch: true,
+    })?;
+    println!(
+        "   -> exit code {} (the claim context binds the proof to its claimant)",
+        if matches!(v, Outcome::Negative) { 1 } else { 0 }
+    );
+    println!("\ndemo files are in {}", out.display());
+    Ok(Outcome::Success)
+}
