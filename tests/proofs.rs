@@ -1,0 +1,313 @@
+//! Real halo2 proofs end to end (small capacity): every positive check has
+//! negative twins.
+
+mod common;
+
+use common::{prover, small, snapshot, verifier};
+use eligo_circuits::native::fp_to_hex;
+use eligo_circuits::{
+    layout, Address, ClaimContext, Fp, Instance, PayoutOption, Shape, Threshold,
+};
+use eligo_params::{describe_vk, CircuitFigures};
+use eligo_prover::witness::{prepare, Prepared};
+use eligo_prover::ProveJob;
+use eligo_verifier::{ProofFile, Verifier, VerifyError};
+use ff::Field;
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::sync::OnceLock;
+
+fn ctx(option: PayoutOption) -> ClaimContext {
+    ClaimContext {
+        chain_id: 7,
+        contract: Address::parse("0x00000000000000000000000000000000000000c1").unwrap(),
+        claimant: Address::parse("0x00000000000000000000000000000000000000a1").unwrap(),
+        option,
+    }
+}
+
+struct Setup {
+    snapshot: eligo_prover::snapshot::Snapshot,
+    license0: Prepared,
+    last: Prepared,
+    proof0: Vec<u8>,
+    file0: ProofFile,
+}
+
+fn setup() -> &'static Setup {
+    static S: OnceLock<Setup> = OnceLock::new();
+    S.get_or_init(|| {
+        let shape = small();
+        let snapshot = snapshot(shape, 1);
+        let find = |id: u64| {
+            let p = snapshot.packages.iter().find(|p| p.license_id == id).unwrap();
+            prepare(&snapshot.public, p).unwrap()
+        };
+        let license0 = find(0);
+        let last = find(shape.max_licenses() - 1);
+        let job = ProveJob {
+            witness: license0.witness.clone(),
+            instance: license0.instance(&ctx(PayoutOption::Ifx)),
+        };
+        let proof0 = prover(shape)
+            .prove_with(&job, ChaCha20Rng::seed_from_u64(42))
+            .unwrap();
+        let file0 = prover(shape).proof_file("test", &job.instance, &ctx(PayoutOption::Ifx), &proof0);
+        Setup {
+            snapshot,
+            license0,
+            last,
+            proof0,
+            file0,
+        }
+    })
+}
+
+fn instance0() -> Instance {
+    setup().license0.instance(&ctx(PayoutOption::Ifx))
+}
+
+#[test]
+fn eligible_license_verifies_and_replays_fail() {
+    let s = setup();
+    let v = verifier(small());
+    assert_eq!(v.verify_instance(&instance0(), &s.proof0), Ok(()));
+
+    // Another claim context: option, claimant, contract, chain.
+    let mut other = ctx(PayoutOption::Weth);
+    assert!(matches!(
+        v.verify_instance(&s.license0.instance(&other), &s.proof0),
+        Err(VerifyError::InvalidProof(_))
+    ));
+    other.option = PayoutOption::Ifx;
+    other.claimant = Address::parse("0xa2").unwrap();
+    assert!(v.verify_instance(&s.license0.instance(&other), &s.proof0).is_err());
+    other = ctx(PayoutOption::Ifx);
+    other.chain_id = 8;
+    assert!(v.verify_instance(&s.license0.instance(&other), &s.proof0).is_err());
+
+    // Another license id, root, threshold.
+    let mut i = instance0();
+    i.license_id = 1;
+    assert!(v.verify_instance(&i, &s.proof0).is_err());
+    let mut i = instance0();
+    i.registry_root += Fp::ONE;
+    assert!(v.verify_instance(&i, &s.proof0).is_err());
+    let mut i = instance0();
+    i.exclusion_root += Fp::ONE;
+    assert!(v.verify_instance(&i, &s.proof0).is_err());
+    let mut i = instance0();
+    i.threshold = Threshold::new(666, 1000).unwrap();
+    assert!(v.verify_instance(&i, &s.proof0).is_err());
+}
+
+#[test]
+fn last_license_index_with_full_log_verifies() {
+    let s = setup();
+    let c = ctx(PayoutOption::Weth);
+    let job = ProveJob {
+        witness: s.last.witness.clone(),
+        instance: s.last.instance(&c),
+    };
+    let proof = prover(small())
+        .prove_with(&job, ChaCha20Rng::seed_from_u64(3))
+        .unwrap();
+    assert_eq!(verifier(small()).verify_instance(&job.instance, &proof), Ok(()));
+    // The other license's instance does not accept it.
+    assert!(verifier(small())
+        .verify_instance(&s.license0.instance(&c), &proof)
+        .is_err());
+}
+
+#[test]
+fn tampered_proof_bytes_fail() {
+    let s = setup();
+    let v = verifier(small());
+    for pos in [0, 1, 100, s.proof0.len() / 2, s.proof0.len() - 1] {
+        let mut bad = s.proof0.clone();
+        bad[pos] ^= 0x01;
+        assert!(v.verify_instance(&instance0(), &bad).is_err(), "byte {pos}");
+    }
+    let mut long = s.proof0.clone();
+    long.extend_from_slice(&[0, 0, 0]);
+    assert_eq!(
+        v.verify_instance(&instance0(), &long),
+        Err(VerifyError::TrailingBytes(3))
+    );
+    assert!(v.verify_instance(&instance0(), &s.proof0[..s.proof0.len() - 1]).is_err());
+    assert!(v.verify_instance(&instance0(), &[]).is_err());
+    assert!(matches!(
+        v.verify_instance(&instance0(), &vec![0u8; eligo_verifier::MAX_PROOF_BYTES + 1]),
+        Err(VerifyError::TooLarge(_))
+    ));
+}
+
+#[test]
+fn proof_file_checks_against_the_snapshot() {
+    let s = setup();
+    let v = verifier(small());
+    let snap = &s.snapshot.public;
+    assert_eq!(v.verify_file(snap, &s.file0), Ok(()));
+
+    let mut f = s.file0.clone();
+    f.claim.claimant = "0x00000000000000000000000000000000000000a2".into();
+    assert_eq!(v.verify_file(snap, &f), Err(VerifyError::ClaimContextMismatch));
+    // The thief also recomputes the context: the proof itself objects.
+    let mut c = ctx(PayoutOption::Ifx);
+    c.claimant = Address::parse(&f.claim.claimant).unwrap();
+    f.public_inputs.claim_ctx = fp_to_hex(&c.hash());
+    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::InvalidProof(_))));
+
+    let mut f = s.file0.clone();
+    f.public_inputs.registry_root = fp_to_hex(&Fp::ONE);
+    assert_eq!(v.verify_file(snap, &f), Err(VerifyError::RootMismatch("registry")));
+    let mut f = s.file0.clone();
+    f.public_inputs.threshold_num = 500;
+    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::ThresholdMismatch { .. })));
+    let mut f = s.file0.clone();
+    f.public_inputs.license_id = 3;
+    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::InvalidProof(_))));
+    let mut f = s.file0.clone();
+    f.circuit_fingerprint = "00".repeat(32);
+    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::CircuitMismatch { .. })));
+    let mut f = s.file0.clone();
+    f.program_id = "other".into();
+    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::ProgramMismatch { .. })));
+    let mut f = s.file0.clone();
+    f.proof.push_str("zz");
+    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::Malformed(_))));
+    let mut f = s.file0.clone();
+    f.claim.option = "usdt".into();
+    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::Malformed(_))));
+}
+
+#[test]
+fn proof_for_another_capacity_fails_with_a_clear_reason() {
+    let s = setup();
+    let v = verifier(small());
+    let big = Shape::new(512, 4).unwrap();
+    let other = snapshot(big, 1);
+    let p = prepare(&other.public, &other.packages[0]).unwrap();
+    let c = ctx(PayoutOption::Ifx);
+    let job = ProveJob {
+        witness: p.witness.clone(),
+        instance: p.instance(&c),
+    };
+    let big_prover = eligo_prover::Prover::new(common::params(&big), big).unwrap();
+    let proof = big_prover.prove_with(&job, ChaCha20Rng::seed_from_u64(5)).unwrap();
+    let file = big_prover.proof_file("test", &job.instance, &c, &proof);
+    // Against the small snapshot: the shape differs.
+    match v.verify_file(&s.snapshot.public, &file) {
+        Err(e @ VerifyError::ShapeMismatch { .. }) => {
+            let msg = e.to_string();
+            assert!(msg.contains("capacity 512") && msg.contains("capacity 256"), "{msg}");
+        }
+        other => panic!("expected a shape mismatch, got {other:?}"),
+    }
+    // Its bytes against the small circuit: rejected, never a panic.
+    assert!(v.verify_instance(&instance0(), &proof).is_err());
+    // And it does verify with its own verifier.
+    let big_v = Verifier::new(common::params(&big), big).unwrap();
+    assert_eq!(big_v.verify_file(&other.public, &file), Ok(()));
+}
+
+#[test]
+fn batch_verification_names_the_bad_proof() {
+    let s = setup();
+    let v = verifier(small());
+    let good = (instance0(), s.proof0.clone());
+    let mut wrong_instance = instance0();
+    wrong_instance.claim_ctx += Fp::ONE;
+    let items = vec![
+        good.clone(),
+        (wrong_instance, s.proof0.clone()),
+        good.clone(),
+        (instance0(), s.proof0[..10].to_vec()),
+    ];
+    let results = v.verify_batch(&items);
+    assert_eq!(results[0], Ok(()));
+    assert!(results[1].is_err());
+    assert_eq!(results[2], Ok(()));
+    assert!(results[3].is_err());
+    assert!(v.verify_batch(&[good.clone(), good]).iter().all(|r| r.is_ok()));
+}
+
+#[test]
+fn parallel_batch_proves_every_license() {
+    let s = setup();
+    let c = ctx(PayoutOption::Ifx);
+    let jobs: Vec<ProveJob> = [&s.license0, &s.last]
+        .iter()
+        .map(|p| ProveJob {
+            witness: p.witness.clone(),
+            instance: p.instance(&c),
+        })
+        .collect();
+    let out = std::sync::Mutex::new(vec![None, None]);
+    prover(small()).prove_batch(&jobs, |i, r| out.lock().unwrap()[i] = Some(r.unwrap()));
+    let out = out.into_inner().unwrap();
+    for (job, proof) in jobs.iter().zip(out) {
+        assert_eq!(
+            verifier(small()).verify_instance(&job.instance, &proof.unwrap()),
+            Ok(())
+        );
+    }
+}
+
+/// Pinned figures of the small circuit: any layout change shows up here
+/// (update docs/protocol.md with it).
+#[test]
+fn pinned_circuit_description_and_proof_size() {
+    let s = setup();
+    let shape = small();
+    let figures = CircuitFigures::of(&shape);
+    assert_eq!(
+        figures,
+        CircuitFigures {
+            k: 8,
+            rows: 238,
+            advice_columns: 35,
+            fixed_columns: 13,
+            selectors: 14,
+            instance_columns: 1,
+            permutations: 12,
+            degree: 6,
+        }
+    );
+    assert_eq!(layout::k_for(&Shape::default_shape()), 13);
+    assert_eq!(s.proof0.len(), PINNED_PROOF_BYTES);
+    let v = verifier(shape);
+    let description = describe_vk(v.vk());
+    assert!(description.contains("num_advice_columns: 35"), "{description}");
+    assert_eq!(
+        v.fingerprint(),
+        PINNED_FINGERPRINT,
+        "verifying key changed; description:\n{}",
+        &description[..description.len().min(4000)]
+    );
+}
+
+const PINNED_PROOF_BYTES: usize = 6240;
+const PINNED_FINGERPRINT: &str = "ee453e138b37112e301a83d1ff92c6efdef9719a6729e28e4235802b636b2d54";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, rng_seed: proptest::test_runner::RngSeed::Fixed(11), ..ProptestConfig::default() })]
+
+    /// Random and mutated proof bytes: never a panic, never accepted.
+    #[test]
+    fn verifier_never_panics_on_garbage(
+        bytes in proptest::collection::vec(any::<u8>(), 0..8000),
+        pos in 0usize..6496,
+        flip in 1u8..=255,
+    ) {
+        let v = verifier(small());
+        prop_assert!(v.verify_instance(&instance0(), &bytes).is_err());
+        let mut mutated = setup().proof0.clone();
+        let p = pos % mutated.len();
+        mutated[p] ^= flip;
+        prop_assert!(v.verify_instance(&instance0(), &mutated).is_err());
+        // Any bytes as a proof file: a typed error, not a panic.
+        let _ = ProofFile::from_json(&bytes);
+    }
+}
