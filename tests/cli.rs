@@ -1,0 +1,232 @@
+//! The `eligo` binary end to end on generated CSV files: snapshot, check,
+//! prove, verify, and the bad-input matrix (exit 2, file and line named).
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn eligo(args: &[&str]) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_eligo"))
+        .args(args)
+        .env("ELIGO_HOME", common::home())
+        .output()
+        .expect("run eligo");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Licenses: 0 eligible (667/1000 exactly), 1 at 666/1000, 2 with 2 of 3,
+/// 5 blacklisted, 6 airdrop, 9 over capacity, 15 eligible (last index).
+fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
+    let mut tasks = String::from("license_id,task_id,epoch,outcome\n");
+    let mut add = |id: u64, executed: usize, assigned: usize| {
+        for i in 0..assigned {
+            let o = if i < executed { "executed" } else if i % 2 == 0 { "failed" } else { "missed" };
+            writeln!(tasks, "{id},{},{},{o}", id * 10_000 + i as u64, i / 100).unwrap();
+        }
+    };
+    add(0, 667, 1000);
+    add(1, 666, 1000);
+    add(2, 2, 3);
+    add(5, 50, 50);
+    add(6, 50, 50);
+    add(9, 1025, 1025);
+    add(15, 10, 10);
+    let t = dir.join("tasks.csv");
+    std::fs::write(&t, tasks).unwrap();
+    let e = dir.join("exclusions.csv");
+    std::fs::write(&e, "license_id,reason\n5,blacklisted\n6,airdrop\n").unwrap();
+    (t, e)
+}
+
+fn snapshot(dir: &Path) -> PathBuf {
+    let (t, e) = write_inputs(dir);
+    let out = dir.join("snap");
+    let r = eligo(&[
+        "snapshot", "--tasks", s(&t), "--exclusions", s(&e), "--out", s(&out),
+        "--capacity", "1024", "--depth", "4",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("license 9: 1025 tasks exceed the capacity 1024: no package"), "{}", r.stdout);
+    assert!(!out.join("packages/9.json").exists());
+    assert!(!out.join("packages/3.json").exists(), "no tasks, no package");
+    out
+}
+
+#[test]
+fn network_holder_operator_verifier_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let sj = snap.join("snapshot.json");
+    let pkg = |id: u64| snap.join(format!("packages/{id}.json"));
+
+    // check: verdicts and exit codes
+    let r = eligo(&["check", "--snapshot", s(&sj), "--package", s(&pkg(0))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("license 0: eligible") && r.stdout.contains("executed 667 of 1000"));
+    for (id, reason) in [
+        (1, "below threshold"),
+        (2, "below threshold"),
+        (5, "excluded: blacklisted"),
+        (6, "excluded: airdrop"),
+    ] {
+        let r = eligo(&["check", "--snapshot", s(&sj), "--package", s(&pkg(id))]);
+        assert_eq!(r.code, 1, "license {id}: {}", r.stdout);
+        assert!(r.stdout.contains(&format!("license {id}: not eligible: {reason}")), "{}", r.stdout);
+    }
+
+    // prove refuses an ineligible license before any work
+    let proofs = dir.path().join("proofs");
+    let claim = ["--claimant", "0x00000000000000000000000000000000000000a1", "--chain-id", "5",
+        "--contract", "0x00000000000000000000000000000000000000c1", "--option", "weth"];
+    for (id, reason) in [(2, "below threshold"), (5, "excluded: blacklisted"), (6, "excluded: airdrop")] {
+        let (a, b) = (pkg(0), pkg(id));
+        let mut args = vec!["prove", "--snapshot", s(&sj), "--package", s(&a), s(&b), "--out", s(&proofs)];
+        args.extend(claim);
+        let r = eligo(&args);
+        assert_eq!(r.code, 1, "{}", r.stdout);
+        assert!(r.stdout.contains(&format!("license {id}: not eligible: {reason}")));
+        assert!(!proofs.join("0.proof.json").exists(), "nothing proven");
+    }
+
+    // prove two licenses in one batch
+    let (a, b) = (pkg(0), pkg(15));
+    let mut args = vec!["prove", "--snapshot", s(&sj), "--package", s(&a), s(&b), "--out", s(&proofs)];
+    args.extend(claim);
+    let r = eligo(&args);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let p0 = proofs.join("0.proof.json");
+    let p15 = proofs.join("15.proof.json");
+    assert!(p0.exists() && p15.exists());
+
+    // verify: batch and one by one
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&p0), s(&p15)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout.matches(": valid").count(), 2, "{}", r.stdout);
+    let r = eligo(&["verify", "--no-batch", "--snapshot", s(&sj), s(&p0)]);
+    assert_eq!(r.code, 0);
+
+    // a tampered proof is named, the good one still valid, exit 1
+    let mut f: serde_json::Value = serde_json::from_slice(&std::fs::read(&p0).unwrap()).unwrap();
+    let mut hexp = f["proof"].as_str().unwrap().to_string();
+    let flipped = if &hexp[10..11] == "0" { "1" } else { "0" };
+    hexp.replace_range(10..11, flipped);
+    f["proof"] = hexp.into();
+    let bad = dir.path().join("bad.proof.json");
+    std::fs::write(&bad, serde_json::to_vec(&f).unwrap()).unwrap();
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&p15), s(&bad)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("15.proof.json: valid"));
+    assert!(r.stdout.contains("bad.proof.json: invalid: "), "{}", r.stdout);
+
+    // a proof checked against another snapshot (other roots)
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let snap2 = snapshot(&other);
+    let r = eligo(&["verify", "--snapshot", s(&snap2.join("snapshot.json")), s(&p0)]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("invalid: registry root does not match the snapshot"), "{}", r.stdout);
+
+    // garbage proof file: bad input
+    let junk = dir.path().join("junk.proof.json");
+    std::fs::write(&junk, b"\x00\x01not json").unwrap();
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&junk)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("junk.proof.json: invalid: malformed"), "{}", r.stdout);
+}
+
+fn bad_input(tasks: &str, exclusions: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("tasks.csv");
+    let e = dir.path().join("excl.csv");
+    std::fs::write(&t, tasks).unwrap();
+    std::fs::write(&e, exclusions).unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec!["snapshot", "--tasks", s(&t), "--exclusions", s(&e), "--out", s(&out), "--depth", "4"];
+    if !extra.contains(&"--capacity") {
+        args.extend(["--capacity", "256"]);
+    }
+    args.extend(extra);
+    let r = eligo(&args);
+    assert!(!out.join("snapshot.json").exists(), "nothing written on error");
+    r
+}
+
+#[test]
+fn bad_inputs_exit_2_naming_file_and_line() {
+    const H: &str = "license_id,task_id,epoch,outcome\n";
+    const E: &str = "license_id,reason\n";
+    let cases: Vec<(String, String, Vec<&str>, &str)> = vec![
+        ("license,task,epoch,outcome\n".into(), E.into(), vec![], "tasks.csv:1: bad header"),
+        (format!("{H}1,2,3,done\n"), E.into(), vec![], "tasks.csv:2: outcome \"done\""),
+        (format!("{H}1,2,3,executed\nabc,2,3,executed\n"), E.into(), vec![], "tasks.csv:3: license_id \"abc\""),
+        (format!("{H}1,2,-3,executed\n"), E.into(), vec![], "tasks.csv:2: epoch \"-3\""),
+        (format!("{H}16,2,3,executed\n"), E.into(), vec![], "tasks.csv:2: license id 16 does not fit"),
+        (format!("{H}1,2,3,executed\n1,2,4,missed\n"), E.into(), vec![], "tasks.csv:3: task 2 appears twice"),
+        ("".into(), E.into(), vec![], "tasks.csv:1: empty file"),
+        (H.into(), "license_id,reason\n1,banned\n".into(), vec![], "excl.csv:2: reason \"banned\""),
+        (H.into(), E.into(), vec!["--threshold", "0/1000"], "--threshold"),
+        (H.into(), E.into(), vec!["--threshold", "1001/1000"], "--threshold"),
+        (H.into(), E.into(), vec!["--threshold", "abc"], "--threshold"),
+        (H.into(), E.into(), vec!["--capacity", "300"], "capacity 300 is not a power of two"),
+    ];
+    for (tasks, excl, extra, wanted) in cases {
+        let r = bad_input(&tasks, &excl, &extra);
+        assert_eq!(r.code, 2, "{wanted}: {}", r.stderr);
+        assert!(r.stderr.contains(wanted), "wanted {wanted:?} in {:?}", r.stderr);
+        assert!(!r.stderr.contains("panicked"));
+    }
+    // missing file
+    let r = eligo(&["check", "--snapshot", "/nonexistent/snapshot.json", "--package", "x.json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("/nonexistent/snapshot.json"));
+}
+
+#[test]
+fn bad_prove_flags_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let sj = snap.join("snapshot.json");
+    let p0 = snap.join("packages/0.json");
+    let out = dir.path().join("proofs");
+    for (flags, wanted) in [
+        (vec!["--claimant", "0xZZ"], "--claimant"),
+        (vec!["--claimant", "a1"], "--claimant"),
+        (vec!["--claimant", "0xa1", "--option", "usdt"], "--option"),
+        (vec!["--claimant", "0xa1", "--contract", "0x"], "--contract"),
+    ] {
+        let mut args = vec!["prove", "--snapshot", s(&sj), "--package", s(&p0), "--out", s(&out)];
+        args.extend(flags);
+        let r = eligo(&args);
+        assert_eq!(r.code, 2, "{wanted}: {}", r.stderr);
+        assert!(r.stderr.contains(wanted), "{}", r.stderr);
+    }
+    // a package from another snapshot
+    let other = dir.path().join("o");
+    std::fs::create_dir_all(&other).unwrap();
+    let snap2 = snapshot(&other);
+    let r = eligo(&["check", "--snapshot", s(&snap2.join("snapshot.json")), "--package", s(&p0)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("do not reach the snapshot's registry root"), "{}", r.stderr);
+    // a malformed package names the file and line
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\n  \"format\": 3\n}").unwrap();
+    let r = eligo(&["check", "--snapshot", s(&sj), "--package", s(&broken)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("broken.json") && r.stderr.contains("line 2"), "{}", r.stderr);
+}
