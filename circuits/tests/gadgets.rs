@@ -1,0 +1,197 @@
+//! Each gadget in a circuit of its own, compared with the native
+//! computation through the instance column.
+
+use eligo_circuits::chips::hash::{HashChip, HashConfig};
+use eligo_circuits::chips::pack::{MainColumns, PackConfig};
+use eligo_circuits::chips::Tampering;
+use eligo_circuits::layout::{CODES_PER_ROW, CODES_PER_WORD, RANGE_BITS_PER_ROW};
+use eligo_circuits::native::{count, pack_words, TaskEntry};
+use eligo_circuits::poseidon::compress;
+use eligo_circuits::{Fp, Outcome};
+use ff::Field;
+use halo2_proofs::{
+    circuit::{Layouter, SimpleFloorPlanner, Value},
+    dev::MockProver,
+    plonk::{Circuit, Column, ConstraintSystem, Error, Instance},
+};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+const K: u32 = 9;
+
+#[derive(Clone, Debug)]
+struct HashCircuit {
+    inputs: [Value<Fp>; 3],
+}
+
+impl Circuit<Fp> for HashCircuit {
+    type Config = (HashConfig, MainColumns, Column<Instance>);
+    type FloorPlanner = SimpleFloorPlanner;
+    fn without_witnesses(&self) -> Self {
+        HashCircuit {
+            inputs: [Value::unknown(); 3],
+        }
+    }
+    fn configure(meta: &mut ConstraintSystem<Fp>) -> Self::Config {
+        let main = main_columns(meta);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        (HashConfig::configure(meta, 2), main, instance)
+    }
+    fn synthesize(&self, config: Self::Config, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+        let (hash, main, instance) = config;
+        let cells = layouter.assign_region(
+            || "inputs",
+            |mut region| {
+                let mut out = vec![];
+                for (i, v) in self.inputs.iter().enumerate() {
+                    out.push(region.assign_advice(|| "in", main.codes[i], 0, || *v)?);
+                }
+                Ok(out)
+            },
+        )?;
+        let mut chip = HashChip::construct(&hash);
+        // Two chained calls, on both chips.
+        let h = chip.compress(&mut layouter, &cells[0], &cells[1], &cells[2])?;
+        let h2 = chip.compress(&mut layouter, &h, &cells[1], &cells[0])?;
+        layouter.constrain_instance(h.cell(), instance, 0)?;
+        layouter.constrain_instance(h2.cell(), instance, 1)
+    }
+}
+
+fn main_columns(meta: &mut ConstraintSystem<Fp>) -> MainColumns {
+    let codes = [(); CODES_PER_ROW].map(|_| meta.advice_column());
+    let main = MainColumns {
+        codes,
+        acc: meta.advice_column(),
+        assigned: meta.advice_column(),
+        executed: meta.advice_column(),
+    };
+    for c in codes.iter().chain([&main.acc, &main.assigned, &main.executed]) {
+        meta.enable_equality(*c);
+    }
+    let constants = meta.fixed_column();
+    meta.enable_constant(constants);
+    main
+}
+
+#[test]
+fn hash_gadget_matches_native() {
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    for _ in 0..3 {
+        let [a, b, c] = [(); 3].map(|_| Fp::random(&mut rng));
+        let h = compress(a, b, c);
+        let h2 = compress(h, b, a);
+        let circuit = HashCircuit {
+            inputs: [a, b, c].map(Value::known),
+        };
+        let ok = MockProver::run(K, &circuit, vec![vec![h, h2]]).unwrap();
+        assert_eq!(ok.verify(), Ok(()));
+        let bad = MockProver::run(K, &circuit, vec![vec![h, h2 + Fp::ONE]]).unwrap();
+        assert!(bad.verify().is_err());
+    }
+}
+
+#[derive(Clone, Debug)]
+struct PackCircuit {
+    codes: Vec<Value<Fp>>,
+    words: usize,
+    range_value: Value<Fp>,
+}
+
+impl Circuit<Fp> for PackCircuit {
+    type Config = (PackConfig, MainColumns, Column<Instance>);
+    type FloorPlanner = SimpleFloorPlanner;
+    fn without_witnesses(&self) -> Self {
+        PackCircuit {
+            codes: vec![Value::unknown(); self.codes.len()],
+            words: self.words,
+            range_value: Value::unknown(),
+        }
+    }
+    fn configure(meta: &mut ConstraintSystem<Fp>) -> Self::Config {
+        let main = main_columns(meta);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        (PackConfig::configure(meta, main), main, instance)
+    }
+    fn synthesize(&self, config: Self::Config, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+        let (pack, main, instance) = config;
+        let none = Tampering::default();
+        let log = pack.assign_log(&mut layouter, &self.codes, self.words, &none)?;
+        for (i, w) in log.words.iter().enumerate() {
+            layouter.constrain_instance(w.cell(), instance, i)?;
+        }
+        layouter.constrain_instance(log.assigned.cell(), instance, self.words)?;
+        layouter.constrain_instance(log.executed.cell(), instance, self.words + 1)?;
+        let v = layouter.assign_region(
+            || "value",
+            |mut region| {
+                region.assign_advice(|| "v", main.codes[0], 0, || self.range_value)
+            },
+        )?;
+        pack.range_check(&mut layouter, "value", &v, 1, &none, None)
+    }
+}
+
+fn entries(n: usize, seed: u64) -> Vec<TaskEntry> {
+    use rand::RngExt;
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|i| TaskEntry {
+            task_id: i as u64,
+            epoch: 0,
+            outcome: match rng.random_range(0..3) {
+                0 => Outcome::Executed,
+                1 => Outcome::Failed,
+                _ => Outcome::Missed,
+            },
+        })
+        .collect()
+}
+
+fn pack_case(n: usize, range_value: Fp) -> (PackCircuit, Vec<Fp>) {
+    let capacity = 2 * CODES_PER_WORD;
+    let e = entries(n, n as u64);
+    let mut codes: Vec<u64> = e.iter().map(|t| u64::from(t.outcome.code())).collect();
+    codes.resize(capacity, 0);
+    let (executed, assigned) = count(&e);
+    let mut instance = pack_words(&codes);
+    instance.push(Fp::from(assigned));
+    instance.push(Fp::from(executed));
+    let circuit = PackCircuit {
+        codes: codes.iter().map(|c| Value::known(Fp::from(*c))).collect(),
+        words: 2,
+        range_value: Value::known(range_value),
+    };
+    (circuit, instance)
+}
+
+#[test]
+fn pack_and_count_gadget_matches_native() {
+    for n in [0, 1, 119, 120, 200, 240] {
+        let (circuit, instance) = pack_case(n, Fp::from(5));
+        let prover = MockProver::run(K, &circuit, vec![instance.clone()]).unwrap();
+        assert_eq!(prover.verify(), Ok(()), "{n} tasks");
+        // A wrong count in the instance is refused.
+        let mut wrong = instance;
+        let last = wrong.len() - 1;
+        wrong[last] += Fp::ONE;
+        assert!(MockProver::run(K, &circuit, vec![wrong]).unwrap().verify().is_err());
+    }
+}
+
+#[test]
+fn range_check_bounds() {
+    let top = Fp::from(1u64 << RANGE_BITS_PER_ROW);
+    for (v, ok) in [
+        (Fp::ZERO, true),
+        (top - Fp::ONE, true),
+        (top, false),
+        (-Fp::ONE, false),
+    ] {
+        let (circuit, instance) = pack_case(10, v);
+        let r = MockProver::run(K, &circuit, vec![instance]).unwrap().verify();
+        assert_eq!(r.is_ok(), ok, "{v:?}");
+    }
+}
