@@ -114,7 +114,11 @@ pub fn parse_shape(capacity: usize, depth: u32) -> Result<Shape, Failure> {
 }
 
 pub fn parse_threshold(s: &str) -> Result<Threshold, Failure> {
-    let bad = || Failure(format!("--threshold: {s:?} is not NUM/DEN with 1 <= NUM <= DEN"));
+    let bad = || {
+        Failure(format!(
+            "--threshold: {s:?} is not NUM/DEN with 1 <= NUM <= DEN"
+        ))
+    };
     let (n, d) = s.split_once('/').ok_or_else(bad)?;
     let n: u64 = n.trim().parse().map_err(|_| bad())?;
     let d: u64 = d.trim().parse().map_err(|_| bad())?;
@@ -160,9 +164,12 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         program_id: a.program_id.clone(),
     };
     let snap = match a.insecure_seed {
-        Some(seed) => {
-            snapshot::build(&config, &logs, &exclusions, &mut rand_chacha::ChaCha20Rng::seed_from_u64(seed))
-        }
+        Some(seed) => snapshot::build(
+            &config,
+            &logs,
+            &exclusions,
+            &mut rand_chacha::ChaCha20Rng::seed_from_u64(seed),
+        ),
         None => snapshot::build(
             &config,
             &logs,
@@ -173,7 +180,12 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     let pkg_dir = a.out.join("packages");
     snap.packages
         .par_iter()
-        .map(|p| write(&pkg_dir.join(format!("{}.json", p.license_id)), &p.to_json()))
+        .map(|p| {
+            write(
+                &pkg_dir.join(format!("{}.json", p.license_id)),
+                &p.to_json(),
+            )
+        })
         .collect::<Result<Vec<()>, Failure>>()?;
     let mut json = serde_json::to_string_pretty(&snap.public).expect("serializable");
     json.push('\n');
@@ -202,7 +214,10 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             shape.capacity()
         );
     }
-    log(format!("snapshot built in {:.2} s", start.elapsed().as_secs_f64()));
+    log(format!(
+        "snapshot built in {:.2} s",
+        start.elapsed().as_secs_f64()
+    ));
     Ok(Outcome::Success)
 }
 
@@ -314,7 +329,8 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     prover.prove_batch(&prove_jobs, |i, result| {
         let id = jobs[i].license_id;
         let outcome = result.map_err(Failure::from).and_then(|bytes| {
-            let file = prover.proof_file(&snapshot.program_id, &prove_jobs[i].instance, &ctx, &bytes);
+            let file =
+                prover.proof_file(&snapshot.program_id, &prove_jobs[i].instance, &ctx, &bytes);
             let path = a.out.join(format!("{id}.proof.json"));
             write(&path, file.to_json().as_bytes())?;
             Ok((path, bytes.len()))
@@ -325,7 +341,10 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
                 path.display(),
                 t1.elapsed().as_secs_f64()
             ),
-            Err(Failure(e)) => errors.lock().expect("lock").push(format!("license {id}: {e}")),
+            Err(Failure(e)) => errors
+                .lock()
+                .expect("lock")
+                .push(format!("license {id}: {e}")),
         }
     });
     let errors = errors.into_inner().expect("lock");
@@ -402,7 +421,9 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
         println!("{}: {}", path.display(), line.unwrap_or_default());
     }
     if bad_input {
-        return Err(Failure("some proof files could not be read or parsed".into()));
+        return Err(Failure(
+            "some proof files could not be read or parsed".into(),
+        ));
     }
     Ok(if all_valid {
         Outcome::Success

@@ -135,7 +135,14 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         out: proofs_dir.clone(),
         threads: None,
     })?;
-    println!("   -> exit code {}", if matches!(refused, Outcome::Negative) { 1 } else { 0 });
+    println!(
+        "   -> exit code {}",
+        if matches!(refused, Outcome::Negative) {
+            1
+        } else {
+            0
+        }
+    );
 
     println!(
         "\n== 5. eligo prove: {} eligible licenses in one parallel batch",

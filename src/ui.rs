@@ -24,8 +24,7 @@ impl Progress for ParamsProgress {
     fn generating(&self, k: u32) {
         let bar = ProgressBar::new_spinner();
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-                .expect("template"),
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("template"),
         );
         bar.set_message(format!(
             "generating IPA parameters for k = {k} (first run only, cached afterwards)"

@@ -36,7 +36,13 @@ fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     let mut tasks = String::from("license_id,task_id,epoch,outcome\n");
     let mut add = |id: u64, executed: usize, assigned: usize| {
         for i in 0..assigned {
-            let o = if i < executed { "executed" } else if i % 2 == 0 { "failed" } else { "missed" };
+            let o = if i < executed {
+                "executed"
+            } else if i % 2 == 0 {
+                "failed"
+            } else {
+                "missed"
+            };
             writeln!(tasks, "{id},{},{},{o}", id * 10_000 + i as u64, i / 100).unwrap();
         }
     };
@@ -58,13 +64,30 @@ fn snapshot(dir: &Path) -> PathBuf {
     let (t, e) = write_inputs(dir);
     let out = dir.join("snap");
     let r = eligo(&[
-        "snapshot", "--tasks", s(&t), "--exclusions", s(&e), "--out", s(&out),
-        "--capacity", "1024", "--depth", "4",
+        "snapshot",
+        "--tasks",
+        s(&t),
+        "--exclusions",
+        s(&e),
+        "--out",
+        s(&out),
+        "--capacity",
+        "1024",
+        "--depth",
+        "4",
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("license 9: 1025 tasks exceed the capacity 1024: no package"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("license 9: 1025 tasks exceed the capacity 1024: no package"),
+        "{}",
+        r.stdout
+    );
     assert!(!out.join("packages/9.json").exists());
-    assert!(!out.join("packages/3.json").exists(), "no tasks, no package");
+    assert!(
+        !out.join("packages/3.json").exists(),
+        "no tasks, no package"
+    );
     out
 }
 
@@ -87,26 +110,63 @@ fn network_holder_operator_verifier_flow() {
     ] {
         let r = eligo(&["check", "--snapshot", s(&sj), "--package", s(&pkg(id))]);
         assert_eq!(r.code, 1, "license {id}: {}", r.stdout);
-        assert!(r.stdout.contains(&format!("license {id}: not eligible: {reason}")), "{}", r.stdout);
+        assert!(
+            r.stdout
+                .contains(&format!("license {id}: not eligible: {reason}")),
+            "{}",
+            r.stdout
+        );
     }
 
     // prove refuses an ineligible license before any work
     let proofs = dir.path().join("proofs");
-    let claim = ["--claimant", "0x00000000000000000000000000000000000000a1", "--chain-id", "5",
-        "--contract", "0x00000000000000000000000000000000000000c1", "--option", "weth"];
-    for (id, reason) in [(2, "below threshold"), (5, "excluded: blacklisted"), (6, "excluded: airdrop")] {
+    let claim = [
+        "--claimant",
+        "0x00000000000000000000000000000000000000a1",
+        "--chain-id",
+        "5",
+        "--contract",
+        "0x00000000000000000000000000000000000000c1",
+        "--option",
+        "weth",
+    ];
+    for (id, reason) in [
+        (2, "below threshold"),
+        (5, "excluded: blacklisted"),
+        (6, "excluded: airdrop"),
+    ] {
         let (a, b) = (pkg(0), pkg(id));
-        let mut args = vec!["prove", "--snapshot", s(&sj), "--package", s(&a), s(&b), "--out", s(&proofs)];
+        let mut args = vec![
+            "prove",
+            "--snapshot",
+            s(&sj),
+            "--package",
+            s(&a),
+            s(&b),
+            "--out",
+            s(&proofs),
+        ];
         args.extend(claim);
         let r = eligo(&args);
         assert_eq!(r.code, 1, "{}", r.stdout);
-        assert!(r.stdout.contains(&format!("license {id}: not eligible: {reason}")));
+        assert!(r
+            .stdout
+            .contains(&format!("license {id}: not eligible: {reason}")));
         assert!(!proofs.join("0.proof.json").exists(), "nothing proven");
     }
 
     // prove two licenses in one batch
     let (a, b) = (pkg(0), pkg(15));
-    let mut args = vec!["prove", "--snapshot", s(&sj), "--package", s(&a), s(&b), "--out", s(&proofs)];
+    let mut args = vec![
+        "prove",
+        "--snapshot",
+        s(&sj),
+        "--package",
+        s(&a),
+        s(&b),
+        "--out",
+        s(&proofs),
+    ];
     args.extend(claim);
     let r = eligo(&args);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -132,22 +192,40 @@ fn network_holder_operator_verifier_flow() {
     let r = eligo(&["verify", "--snapshot", s(&sj), s(&p15), s(&bad)]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains("15.proof.json: valid"));
-    assert!(r.stdout.contains("bad.proof.json: invalid: "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("bad.proof.json: invalid: "),
+        "{}",
+        r.stdout
+    );
 
     // a proof checked against another snapshot (other roots)
     let other = dir.path().join("other");
     std::fs::create_dir_all(&other).unwrap();
     let snap2 = snapshot(&other);
-    let r = eligo(&["verify", "--snapshot", s(&snap2.join("snapshot.json")), s(&p0)]);
+    let r = eligo(&[
+        "verify",
+        "--snapshot",
+        s(&snap2.join("snapshot.json")),
+        s(&p0),
+    ]);
     assert_eq!(r.code, 1);
-    assert!(r.stdout.contains("invalid: registry root does not match the snapshot"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("invalid: registry root does not match the snapshot"),
+        "{}",
+        r.stdout
+    );
 
     // garbage proof file: bad input
     let junk = dir.path().join("junk.proof.json");
     std::fs::write(&junk, b"\x00\x01not json").unwrap();
     let r = eligo(&["verify", "--snapshot", s(&sj), s(&junk)]);
     assert_eq!(r.code, 2);
-    assert!(r.stdout.contains("junk.proof.json: invalid: malformed"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("junk.proof.json: invalid: malformed"),
+        "{}",
+        r.stdout
+    );
 }
 
 fn bad_input(tasks: &str, exclusions: &str, extra: &[&str]) -> Run {
@@ -157,13 +235,26 @@ fn bad_input(tasks: &str, exclusions: &str, extra: &[&str]) -> Run {
     std::fs::write(&t, tasks).unwrap();
     std::fs::write(&e, exclusions).unwrap();
     let out = dir.path().join("out");
-    let mut args = vec!["snapshot", "--tasks", s(&t), "--exclusions", s(&e), "--out", s(&out), "--depth", "4"];
+    let mut args = vec![
+        "snapshot",
+        "--tasks",
+        s(&t),
+        "--exclusions",
+        s(&e),
+        "--out",
+        s(&out),
+        "--depth",
+        "4",
+    ];
     if !extra.contains(&"--capacity") {
         args.extend(["--capacity", "256"]);
     }
     args.extend(extra);
     let r = eligo(&args);
-    assert!(!out.join("snapshot.json").exists(), "nothing written on error");
+    assert!(
+        !out.join("snapshot.json").exists(),
+        "nothing written on error"
+    );
     r
 }
 
@@ -172,27 +263,92 @@ fn bad_inputs_exit_2_naming_file_and_line() {
     const H: &str = "license_id,task_id,epoch,outcome\n";
     const E: &str = "license_id,reason\n";
     let cases: Vec<(String, String, Vec<&str>, &str)> = vec![
-        ("license,task,epoch,outcome\n".into(), E.into(), vec![], "tasks.csv:1: bad header"),
-        (format!("{H}1,2,3,done\n"), E.into(), vec![], "tasks.csv:2: outcome \"done\""),
-        (format!("{H}1,2,3,executed\nabc,2,3,executed\n"), E.into(), vec![], "tasks.csv:3: license_id \"abc\""),
-        (format!("{H}1,2,-3,executed\n"), E.into(), vec![], "tasks.csv:2: epoch \"-3\""),
-        (format!("{H}16,2,3,executed\n"), E.into(), vec![], "tasks.csv:2: license id 16 does not fit"),
-        (format!("{H}1,2,3,executed\n1,2,4,missed\n"), E.into(), vec![], "tasks.csv:3: task 2 appears twice"),
+        (
+            "license,task,epoch,outcome\n".into(),
+            E.into(),
+            vec![],
+            "tasks.csv:1: bad header",
+        ),
+        (
+            format!("{H}1,2,3,done\n"),
+            E.into(),
+            vec![],
+            "tasks.csv:2: outcome \"done\"",
+        ),
+        (
+            format!("{H}1,2,3,executed\nabc,2,3,executed\n"),
+            E.into(),
+            vec![],
+            "tasks.csv:3: license_id \"abc\"",
+        ),
+        (
+            format!("{H}1,2,-3,executed\n"),
+            E.into(),
+            vec![],
+            "tasks.csv:2: epoch \"-3\"",
+        ),
+        (
+            format!("{H}16,2,3,executed\n"),
+            E.into(),
+            vec![],
+            "tasks.csv:2: license id 16 does not fit",
+        ),
+        (
+            format!("{H}1,2,3,executed\n1,2,4,missed\n"),
+            E.into(),
+            vec![],
+            "tasks.csv:3: task 2 appears twice",
+        ),
         ("".into(), E.into(), vec![], "tasks.csv:1: empty file"),
-        (H.into(), "license_id,reason\n1,banned\n".into(), vec![], "excl.csv:2: reason \"banned\""),
-        (H.into(), E.into(), vec!["--threshold", "0/1000"], "--threshold"),
-        (H.into(), E.into(), vec!["--threshold", "1001/1000"], "--threshold"),
-        (H.into(), E.into(), vec!["--threshold", "abc"], "--threshold"),
-        (H.into(), E.into(), vec!["--capacity", "300"], "capacity 300 is not a power of two"),
+        (
+            H.into(),
+            "license_id,reason\n1,banned\n".into(),
+            vec![],
+            "excl.csv:2: reason \"banned\"",
+        ),
+        (
+            H.into(),
+            E.into(),
+            vec!["--threshold", "0/1000"],
+            "--threshold",
+        ),
+        (
+            H.into(),
+            E.into(),
+            vec!["--threshold", "1001/1000"],
+            "--threshold",
+        ),
+        (
+            H.into(),
+            E.into(),
+            vec!["--threshold", "abc"],
+            "--threshold",
+        ),
+        (
+            H.into(),
+            E.into(),
+            vec!["--capacity", "300"],
+            "capacity 300 is not a power of two",
+        ),
     ];
     for (tasks, excl, extra, wanted) in cases {
         let r = bad_input(&tasks, &excl, &extra);
         assert_eq!(r.code, 2, "{wanted}: {}", r.stderr);
-        assert!(r.stderr.contains(wanted), "wanted {wanted:?} in {:?}", r.stderr);
+        assert!(
+            r.stderr.contains(wanted),
+            "wanted {wanted:?} in {:?}",
+            r.stderr
+        );
         assert!(!r.stderr.contains("panicked"));
     }
     // missing file
-    let r = eligo(&["check", "--snapshot", "/nonexistent/snapshot.json", "--package", "x.json"]);
+    let r = eligo(&[
+        "check",
+        "--snapshot",
+        "/nonexistent/snapshot.json",
+        "--package",
+        "x.json",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/snapshot.json"));
 }
@@ -210,7 +366,15 @@ fn bad_prove_flags_exit_2() {
         (vec!["--claimant", "0xa1", "--option", "usdt"], "--option"),
         (vec!["--claimant", "0xa1", "--contract", "0x"], "--contract"),
     ] {
-        let mut args = vec!["prove", "--snapshot", s(&sj), "--package", s(&p0), "--out", s(&out)];
+        let mut args = vec![
+            "prove",
+            "--snapshot",
+            s(&sj),
+            "--package",
+            s(&p0),
+            "--out",
+            s(&out),
+        ];
         args.extend(flags);
         let r = eligo(&args);
         assert_eq!(r.code, 2, "{wanted}: {}", r.stderr);
@@ -220,13 +384,28 @@ fn bad_prove_flags_exit_2() {
     let other = dir.path().join("o");
     std::fs::create_dir_all(&other).unwrap();
     let snap2 = snapshot(&other);
-    let r = eligo(&["check", "--snapshot", s(&snap2.join("snapshot.json")), "--package", s(&p0)]);
+    let r = eligo(&[
+        "check",
+        "--snapshot",
+        s(&snap2.join("snapshot.json")),
+        "--package",
+        s(&p0),
+    ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("do not reach the snapshot's registry root"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("do not reach the snapshot's registry root"),
+        "{}",
+        r.stderr
+    );
     // a malformed package names the file and line
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, "{\n  \"format\": 3\n}").unwrap();
     let r = eligo(&["check", "--snapshot", s(&sj), "--package", s(&broken)]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("broken.json") && r.stderr.contains("line 2"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("broken.json") && r.stderr.contains("line 2"),
+        "{}",
+        r.stderr
+    );
 }

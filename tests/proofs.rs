@@ -5,9 +5,7 @@ mod common;
 
 use common::{prover, small, snapshot, verifier};
 use eligo_circuits::native::fp_to_hex;
-use eligo_circuits::{
-    layout, Address, ClaimContext, Fp, Instance, PayoutOption, Shape, Threshold,
-};
+use eligo_circuits::{layout, Address, ClaimContext, Fp, Instance, PayoutOption, Shape, Threshold};
 use eligo_params::{describe_vk, CircuitFigures};
 use eligo_prover::witness::{prepare, Prepared};
 use eligo_prover::ProveJob;
@@ -41,7 +39,11 @@ fn setup() -> &'static Setup {
         let shape = small();
         let snapshot = snapshot(shape, 1);
         let find = |id: u64| {
-            let p = snapshot.packages.iter().find(|p| p.license_id == id).unwrap();
+            let p = snapshot
+                .packages
+                .iter()
+                .find(|p| p.license_id == id)
+                .unwrap();
             prepare(&snapshot.public, p).unwrap()
         };
         let license0 = find(0);
@@ -53,7 +55,8 @@ fn setup() -> &'static Setup {
         let proof0 = prover(shape)
             .prove_with(&job, ChaCha20Rng::seed_from_u64(42))
             .unwrap();
-        let file0 = prover(shape).proof_file("test", &job.instance, &ctx(PayoutOption::Ifx), &proof0);
+        let file0 =
+            prover(shape).proof_file("test", &job.instance, &ctx(PayoutOption::Ifx), &proof0);
         Setup {
             snapshot,
             license0,
@@ -82,10 +85,14 @@ fn eligible_license_verifies_and_replays_fail() {
     ));
     other.option = PayoutOption::Ifx;
     other.claimant = Address::parse("0xa2").unwrap();
-    assert!(v.verify_instance(&s.license0.instance(&other), &s.proof0).is_err());
+    assert!(v
+        .verify_instance(&s.license0.instance(&other), &s.proof0)
+        .is_err());
     other = ctx(PayoutOption::Ifx);
     other.chain_id = 8;
-    assert!(v.verify_instance(&s.license0.instance(&other), &s.proof0).is_err());
+    assert!(v
+        .verify_instance(&s.license0.instance(&other), &s.proof0)
+        .is_err());
 
     // Another license id, root, threshold.
     let mut i = instance0();
@@ -113,7 +120,10 @@ fn last_license_index_with_full_log_verifies() {
     let proof = prover(small())
         .prove_with(&job, ChaCha20Rng::seed_from_u64(3))
         .unwrap();
-    assert_eq!(verifier(small()).verify_instance(&job.instance, &proof), Ok(()));
+    assert_eq!(
+        verifier(small()).verify_instance(&job.instance, &proof),
+        Ok(())
+    );
     // The other license's instance does not accept it.
     assert!(verifier(small())
         .verify_instance(&s.license0.instance(&c), &proof)
@@ -135,10 +145,15 @@ fn tampered_proof_bytes_fail() {
         v.verify_instance(&instance0(), &long),
         Err(VerifyError::TrailingBytes(3))
     );
-    assert!(v.verify_instance(&instance0(), &s.proof0[..s.proof0.len() - 1]).is_err());
+    assert!(v
+        .verify_instance(&instance0(), &s.proof0[..s.proof0.len() - 1])
+        .is_err());
     assert!(v.verify_instance(&instance0(), &[]).is_err());
     assert!(matches!(
-        v.verify_instance(&instance0(), &vec![0u8; eligo_verifier::MAX_PROOF_BYTES + 1]),
+        v.verify_instance(
+            &instance0(),
+            &vec![0u8; eligo_verifier::MAX_PROOF_BYTES + 1]
+        ),
         Err(VerifyError::TooLarge(_))
     ));
 }
@@ -152,34 +167,61 @@ fn proof_file_checks_against_the_snapshot() {
 
     let mut f = s.file0.clone();
     f.claim.claimant = "0x00000000000000000000000000000000000000a2".into();
-    assert_eq!(v.verify_file(snap, &f), Err(VerifyError::ClaimContextMismatch));
+    assert_eq!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::ClaimContextMismatch)
+    );
     // The thief also recomputes the context: the proof itself objects.
     let mut c = ctx(PayoutOption::Ifx);
     c.claimant = Address::parse(&f.claim.claimant).unwrap();
     f.public_inputs.claim_ctx = fp_to_hex(&c.hash());
-    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::InvalidProof(_))));
+    assert!(matches!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::InvalidProof(_))
+    ));
 
     let mut f = s.file0.clone();
     f.public_inputs.registry_root = fp_to_hex(&Fp::ONE);
-    assert_eq!(v.verify_file(snap, &f), Err(VerifyError::RootMismatch("registry")));
+    assert_eq!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::RootMismatch("registry"))
+    );
     let mut f = s.file0.clone();
     f.public_inputs.threshold_num = 500;
-    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::ThresholdMismatch { .. })));
+    assert!(matches!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::ThresholdMismatch { .. })
+    ));
     let mut f = s.file0.clone();
     f.public_inputs.license_id = 3;
-    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::InvalidProof(_))));
+    assert!(matches!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::InvalidProof(_))
+    ));
     let mut f = s.file0.clone();
     f.circuit_fingerprint = "00".repeat(32);
-    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::CircuitMismatch { .. })));
+    assert!(matches!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::CircuitMismatch { .. })
+    ));
     let mut f = s.file0.clone();
     f.program_id = "other".into();
-    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::ProgramMismatch { .. })));
+    assert!(matches!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::ProgramMismatch { .. })
+    ));
     let mut f = s.file0.clone();
     f.proof.push_str("zz");
-    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::Malformed(_))));
+    assert!(matches!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::Malformed(_))
+    ));
     let mut f = s.file0.clone();
     f.claim.option = "usdt".into();
-    assert!(matches!(v.verify_file(snap, &f), Err(VerifyError::Malformed(_))));
+    assert!(matches!(
+        v.verify_file(snap, &f),
+        Err(VerifyError::Malformed(_))
+    ));
 }
 
 #[test]
@@ -195,13 +237,18 @@ fn proof_for_another_capacity_fails_with_a_clear_reason() {
         instance: p.instance(&c),
     };
     let big_prover = eligo_prover::Prover::new(common::params(&big), big).unwrap();
-    let proof = big_prover.prove_with(&job, ChaCha20Rng::seed_from_u64(5)).unwrap();
+    let proof = big_prover
+        .prove_with(&job, ChaCha20Rng::seed_from_u64(5))
+        .unwrap();
     let file = big_prover.proof_file("test", &job.instance, &c, &proof);
     // Against the small snapshot: the shape differs.
     match v.verify_file(&s.snapshot.public, &file) {
         Err(e @ VerifyError::ShapeMismatch { .. }) => {
             let msg = e.to_string();
-            assert!(msg.contains("capacity 512") && msg.contains("capacity 256"), "{msg}");
+            assert!(
+                msg.contains("capacity 512") && msg.contains("capacity 256"),
+                "{msg}"
+            );
         }
         other => panic!("expected a shape mismatch, got {other:?}"),
     }
@@ -230,7 +277,10 @@ fn batch_verification_names_the_bad_proof() {
     assert!(results[1].is_err());
     assert_eq!(results[2], Ok(()));
     assert!(results[3].is_err());
-    assert!(v.verify_batch(&[good.clone(), good]).iter().all(|r| r.is_ok()));
+    assert!(v
+        .verify_batch(&[good.clone(), good])
+        .iter()
+        .all(|r| r.is_ok()));
 }
 
 #[test]
@@ -279,7 +329,10 @@ fn pinned_circuit_description_and_proof_size() {
     assert_eq!(s.proof0.len(), PINNED_PROOF_BYTES);
     let v = verifier(shape);
     let description = describe_vk(v.vk());
-    assert!(description.contains("num_advice_columns: 35"), "{description}");
+    assert!(
+        description.contains("num_advice_columns: 35"),
+        "{description}"
+    );
     assert_eq!(
         v.fingerprint(),
         PINNED_FINGERPRINT,

@@ -22,9 +22,7 @@ use crate::chips::{
     Tampering,
 };
 use crate::layout::{CODES_PER_ROW, DIFF_RANGE_ROWS, POSEIDON_CHIPS};
-use crate::native::{
-    self, registry_leaf, root_from_path, Shape, StatementError, Threshold,
-};
+use crate::native::{self, registry_leaf, root_from_path, Shape, StatementError, Threshold};
 use crate::poseidon::{hash2, Tag};
 
 /// Offset of the registry root in the instance column.
@@ -149,11 +147,7 @@ impl Witness {
         let mut ex = self.exclusion_leaf;
         let mut out = Vec::with_capacity(depth + 1);
         for l in 0..=depth {
-            let z = if l < 64 {
-                self.license_id >> l
-            } else {
-                0
-            };
+            let z = if l < 64 { self.license_id >> l } else { 0 };
             let bit = l < 64 && (self.license_id >> l) & 1 == 1;
             let reg_sib = self.registry_path.get(l).copied().unwrap_or(Fp::ZERO);
             let ex_sib = self.exclusion_path.get(l).copied().unwrap_or(Fp::ZERO);
@@ -268,7 +262,8 @@ impl Circuit<Fp> for EligibilityCircuit {
     }
 
     fn configure(meta: &mut ConstraintSystem<Fp>) -> Self::Config {
-        let codes: [Column<Advice>; CODES_PER_ROW] = [(); CODES_PER_ROW].map(|_| meta.advice_column());
+        let codes: [Column<Advice>; CODES_PER_ROW] =
+            [(); CODES_PER_ROW].map(|_| meta.advice_column());
         let main = MainColumns {
             codes,
             acc: meta.advice_column(),
@@ -289,7 +284,9 @@ impl Circuit<Fp> for EligibilityCircuit {
         let pack = PackConfig::configure(meta, main);
         let threshold = ThresholdConfig::configure(
             meta,
-            codes[..THRESHOLD_COLUMNS].try_into().expect("enough columns"),
+            codes[..THRESHOLD_COLUMNS]
+                .try_into()
+                .expect("enough columns"),
         );
         let merkle = MerkleConfig::configure(
             meta,
@@ -306,7 +303,11 @@ impl Circuit<Fp> for EligibilityCircuit {
         }
     }
 
-    fn synthesize(&self, config: Self::Config, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+    fn synthesize(
+        &self,
+        config: Self::Config,
+        mut layouter: impl Layouter<Fp>,
+    ) -> Result<(), Error> {
         let shape = self.shape;
         let depth = shape.depth() as usize;
         let main = config.main;
@@ -333,7 +334,8 @@ impl Circuit<Fp> for EligibilityCircuit {
         let (salt, detail) = layouter.assign_region(
             || "log header",
             |mut region| {
-                let salt = region.assign_advice(|| "salt", main.codes[0], 0, || self.value(|w| w.salt))?;
+                let salt =
+                    region.assign_advice(|| "salt", main.codes[0], 0, || self.value(|w| w.salt))?;
                 let detail = region.assign_advice(
                     || "detail digest",
                     main.codes[1],
@@ -401,7 +403,12 @@ impl Circuit<Fp> for EligibilityCircuit {
 
         // Hashes: log commitment chain, registry leaf, tree nodes.
         let mut hash = HashChip::construct(&config.hash);
-        let mut h = hash.compress(&mut layouter.namespace(|| "log header hash"), &salt, &detail, &tag_log)?;
+        let mut h = hash.compress(
+            &mut layouter.namespace(|| "log header hash"),
+            &salt,
+            &detail,
+            &tag_log,
+        )?;
         for pair in log.words.chunks(2) {
             let right = pair.get(1).unwrap_or(&zero);
             h = hash.compress(&mut layouter.namespace(|| "log chain"), &pair[0], right, &h)?;

@@ -280,9 +280,12 @@ pub struct TaskEntry {
 impl TaskEntry {
     /// The leaf of the task-detail tree for this entry.
     pub fn detail_leaf(&self) -> Fp {
-        let epoch_and_code =
-            (u64::from(self.epoch) << CODE_BITS) | u64::from(self.outcome.code());
-        hash2(Tag::TaskLeaf, Fp::from(self.task_id), Fp::from(epoch_and_code))
+        let epoch_and_code = (u64::from(self.epoch) << CODE_BITS) | u64::from(self.outcome.code());
+        hash2(
+            Tag::TaskLeaf,
+            Fp::from(self.task_id),
+            Fp::from(epoch_and_code),
+        )
     }
 }
 
@@ -298,7 +301,10 @@ pub fn count(entries: &[TaskEntry]) -> (u64, u64) {
 /// The outcome vector padded to the capacity.
 pub fn outcome_codes(shape: &Shape, entries: &[TaskEntry]) -> Result<Vec<u8>, StatementError> {
     if entries.len() > shape.capacity() {
-        return Err(StatementError::TooManyTasks(entries.len(), shape.capacity()));
+        return Err(StatementError::TooManyTasks(
+            entries.len(),
+            shape.capacity(),
+        ));
     }
     let mut codes: Vec<u8> = entries.iter().map(|e| e.outcome.code()).collect();
     codes.resize(shape.capacity(), CODE_PADDING);
@@ -339,7 +345,10 @@ pub fn empty_subtrees(tag: Tag, leaf: Fp, depth: u32) -> Vec<Fp> {
 /// tagged [`Tag::TaskNode`]. One entry can later be opened with its path.
 pub fn detail_digest(shape: &Shape, entries: &[TaskEntry]) -> Result<Fp, StatementError> {
     if entries.len() > shape.capacity() {
-        return Err(StatementError::TooManyTasks(entries.len(), shape.capacity()));
+        return Err(StatementError::TooManyTasks(
+            entries.len(),
+            shape.capacity(),
+        ));
     }
     let empty = empty_subtrees(Tag::TaskNode, EMPTY_LEAF, shape.detail_depth());
     let mut level: Vec<Fp> = entries.iter().map(TaskEntry::detail_leaf).collect();
@@ -349,7 +358,10 @@ pub fn detail_digest(shape: &Shape, entries: &[TaskEntry]) -> Result<Fp, Stateme
             .map(|p| hash2(Tag::TaskNode, p[0], p.get(1).copied().unwrap_or(*e)))
             .collect();
     }
-    Ok(level.first().copied().unwrap_or(empty[shape.detail_depth() as usize]))
+    Ok(level
+        .first()
+        .copied()
+        .unwrap_or(empty[shape.detail_depth() as usize]))
 }
 
 /// The salted log commitment:
@@ -398,7 +410,11 @@ pub fn registry_leaf(license_id: u64, commitment: Fp) -> Fp {
 
 /// Exclusion leaf of an excluded license.
 pub fn exclusion_leaf(license_id: u64, reason: ExclusionReason) -> Fp {
-    hash2(Tag::ExclusionLeaf, Fp::from(license_id), Fp::from(reason.code()))
+    hash2(
+        Tag::ExclusionLeaf,
+        Fp::from(license_id),
+        Fp::from(reason.code()),
+    )
 }
 
 /// A sparse Merkle tree of fixed depth with empty leaves [`EMPTY_LEAF`].

@@ -38,7 +38,11 @@ impl Circuit<Fp> for HashCircuit {
         meta.enable_equality(instance);
         (HashConfig::configure(meta, 2), main, instance)
     }
-    fn synthesize(&self, config: Self::Config, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+    fn synthesize(
+        &self,
+        config: Self::Config,
+        mut layouter: impl Layouter<Fp>,
+    ) -> Result<(), Error> {
         let (hash, main, instance) = config;
         let cells = layouter.assign_region(
             || "inputs",
@@ -67,7 +71,10 @@ fn main_columns(meta: &mut ConstraintSystem<Fp>) -> MainColumns {
         assigned: meta.advice_column(),
         executed: meta.advice_column(),
     };
-    for c in codes.iter().chain([&main.acc, &main.assigned, &main.executed]) {
+    for c in codes
+        .iter()
+        .chain([&main.acc, &main.assigned, &main.executed])
+    {
         meta.enable_equality(*c);
     }
     let constants = meta.fixed_column();
@@ -115,7 +122,11 @@ impl Circuit<Fp> for PackCircuit {
         meta.enable_equality(instance);
         (PackConfig::configure(meta, main), main, instance)
     }
-    fn synthesize(&self, config: Self::Config, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+    fn synthesize(
+        &self,
+        config: Self::Config,
+        mut layouter: impl Layouter<Fp>,
+    ) -> Result<(), Error> {
         let (pack, main, instance) = config;
         let none = Tampering::default();
         let log = pack.assign_log(&mut layouter, &self.codes, self.words, &none)?;
@@ -126,9 +137,7 @@ impl Circuit<Fp> for PackCircuit {
         layouter.constrain_instance(log.executed.cell(), instance, self.words + 1)?;
         let v = layouter.assign_region(
             || "value",
-            |mut region| {
-                region.assign_advice(|| "v", main.codes[0], 0, || self.range_value)
-            },
+            |mut region| region.assign_advice(|| "v", main.codes[0], 0, || self.range_value),
         )?;
         pack.range_check(&mut layouter, "value", &v, 1, &none, None)
     }
@@ -177,7 +186,10 @@ fn pack_and_count_gadget_matches_native() {
         let mut wrong = instance;
         let last = wrong.len() - 1;
         wrong[last] += Fp::ONE;
-        assert!(MockProver::run(K, &circuit, vec![wrong]).unwrap().verify().is_err());
+        assert!(MockProver::run(K, &circuit, vec![wrong])
+            .unwrap()
+            .verify()
+            .is_err());
     }
 }
 
@@ -191,7 +203,9 @@ fn range_check_bounds() {
         (-Fp::ONE, false),
     ] {
         let (circuit, instance) = pack_case(10, v);
-        let r = MockProver::run(K, &circuit, vec![instance]).unwrap().verify();
+        let r = MockProver::run(K, &circuit, vec![instance])
+            .unwrap()
+            .verify();
         assert_eq!(r.is_ok(), ok, "{v:?}");
     }
 }

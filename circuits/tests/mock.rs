@@ -46,7 +46,9 @@ fn assert_fails_with(
     region: &str,
     offset: usize,
 ) {
-    let failures = result.as_ref().expect_err("the tampered witness must be rejected");
+    let failures = result
+        .as_ref()
+        .expect_err("the tampered witness must be rejected");
     let d = describe(failures);
     let wanted_c = format!("('{constraint}') in gate");
     let wanted_g = format!("('{gate}')");
@@ -79,7 +81,13 @@ fn honest_eligible_license_is_accepted() {
 fn full_log_and_single_task_are_accepted() {
     let shape = small();
     for (e, a) in [(256, 256), (1, 1), (255, 256)] {
-        let f = build(shape, 3, codes(&shape, e, a), Threshold::default_threshold(), None);
+        let f = build(
+            shape,
+            3,
+            codes(&shape, e, a),
+            Threshold::default_threshold(),
+            None,
+        );
         assert_eq!(run(&f.circuit(), &f.instance), Ok(()), "{e}/{a}");
     }
 }
@@ -88,7 +96,13 @@ fn full_log_and_single_task_are_accepted() {
 fn first_and_last_license_index_are_accepted() {
     let shape = small();
     for id in [0, shape.max_licenses() - 1] {
-        let f = build(shape, id, codes(&shape, 10, 10), Threshold::default_threshold(), None);
+        let f = build(
+            shape,
+            id,
+            codes(&shape, 10, 10),
+            Threshold::default_threshold(),
+            None,
+        );
         assert_eq!(run(&f.circuit(), &f.instance), Ok(()), "license {id}");
     }
 }
@@ -101,7 +115,13 @@ fn license_beyond_the_tree_is_rejected() {
     let result = MockProver::run(k_for(&small()), &f.circuit(), vec![column])
         .unwrap()
         .verify();
-    assert_fails_with(&result, "merkle level", "index bit is boolean", "merkle paths", 0);
+    assert_fails_with(
+        &result,
+        "merkle level",
+        "index bit is boolean",
+        "merkle paths",
+        0,
+    );
 }
 
 #[test]
@@ -113,14 +133,27 @@ fn malformed_outcome_code_is_rejected() {
     // The network committed to this very vector: only the code check fails.
     let f = build(shape, 3, c, Threshold::default_threshold(), None);
     let result = run(&f.circuit(), &f.instance);
-    assert_eq!(result.as_ref().unwrap_err().len(), 1, "{:#?}", describe(result.as_ref().unwrap_err()));
-    assert_fails_with(&result, "code well-formed", "code in {0,1,2,3}", "outcome log", 2);
+    assert_eq!(
+        result.as_ref().unwrap_err().len(),
+        1,
+        "{:#?}",
+        describe(result.as_ref().unwrap_err())
+    );
+    assert_fails_with(
+        &result,
+        "code well-formed",
+        "code in {0,1,2,3}",
+        "outcome log",
+        2,
+    );
 }
 
 #[test]
 fn packed_word_not_matching_codes_is_rejected() {
     let f = honest(100, 120);
-    let circuit = f.circuit().tamper(Site::PackAcc { row: ROWS_PER_WORD }, Fp::from(12345));
+    let circuit = f
+        .circuit()
+        .tamper(Site::PackAcc { row: ROWS_PER_WORD }, Fp::from(12345));
     assert_fails_with(
         &run(&circuit, &f.instance),
         "pack word continue",
@@ -157,7 +190,13 @@ fn wrapped_count_is_rejected() {
 fn lying_comparison_witness_is_rejected() {
     // Ineligible (2 of 3), the prover claims a small positive difference.
     let shape = small();
-    let f = build(shape, 3, codes(&shape, 2, 3), Threshold::default_threshold(), None);
+    let f = build(
+        shape,
+        3,
+        codes(&shape, 2, 3),
+        Threshold::default_threshold(),
+        None,
+    );
     let circuit = f.circuit().tamper(Site::ThresholdDiff, Fp::from(5));
     assert_fails_with(
         &run(&circuit, &f.instance),
@@ -171,7 +210,13 @@ fn lying_comparison_witness_is_rejected() {
 #[test]
 fn two_of_three_is_not_eligible_at_667() {
     let shape = small();
-    let f = build(shape, 3, codes(&shape, 2, 3), Threshold::default_threshold(), None);
+    let f = build(
+        shape,
+        3,
+        codes(&shape, 2, 3),
+        Threshold::default_threshold(),
+        None,
+    );
     assert_fails_with(
         &run(&f.circuit(), &f.instance),
         "range check end",
@@ -180,7 +225,13 @@ fn two_of_three_is_not_eligible_at_667() {
         1,
     );
     // ... but is at 666/1000.
-    let f = build(shape, 3, codes(&shape, 2, 3), Threshold::new(666, 1000).unwrap(), None);
+    let f = build(
+        shape,
+        3,
+        codes(&shape, 2, 3),
+        Threshold::new(666, 1000).unwrap(),
+        None,
+    );
     assert_eq!(run(&f.circuit(), &f.instance), Ok(()));
 }
 
@@ -216,10 +267,21 @@ fn empty_log_is_rejected() {
 fn excluded_license_is_rejected_for_both_reasons() {
     let shape = small();
     for reason in [ExclusionReason::Blacklisted, ExclusionReason::Airdrop] {
-        let f = build(shape, 3, codes(&shape, 10, 10), Threshold::default_threshold(), Some(reason));
+        let f = build(
+            shape,
+            3,
+            codes(&shape, 10, 10),
+            Threshold::default_threshold(),
+            Some(reason),
+        );
         assert_eq!(Some(f.witness.exclusion_leaf), f.excluded_leaf);
         let result = run(&f.circuit(), &f.instance);
-        assert_eq!(result.as_ref().unwrap_err().len(), 1, "{:#?}", describe(result.as_ref().unwrap_err()));
+        assert_eq!(
+            result.as_ref().unwrap_err().len(),
+            1,
+            "{:#?}",
+            describe(result.as_ref().unwrap_err())
+        );
         assert_fails_with(
             &result,
             "exclusion leaf empty",
@@ -237,7 +299,8 @@ fn wrong_registry_leaf_is_rejected() {
     let failures = run(&f.circuit(), &f.instance).unwrap_err();
     let d = describe(&failures);
     assert!(
-        d.iter().any(|s| s.contains("Instance") && s.contains(&format!("row {REGISTRY_ROOT}"))),
+        d.iter()
+            .any(|s| s.contains("Instance") && s.contains(&format!("row {REGISTRY_ROOT}"))),
         "{d:#?}"
     );
 }
@@ -245,25 +308,50 @@ fn wrong_registry_leaf_is_rejected() {
 #[test]
 fn wrong_sibling_and_flipped_bit_are_rejected() {
     let f = honest(10, 10);
-    let c = f.circuit().tamper(Site::RegistrySibling { level: 2 }, Fp::from(99));
+    let c = f
+        .circuit()
+        .tamper(Site::RegistrySibling { level: 2 }, Fp::from(99));
     assert!(run(&c, &f.instance).is_err());
-    let c = f.circuit().tamper(Site::RegistryLeft { level: 1 }, Fp::from(99));
-    assert_fails_with(&run(&c, &f.instance), "merkle level", "registry left", "merkle paths", 1);
+    let c = f
+        .circuit()
+        .tamper(Site::RegistryLeft { level: 1 }, Fp::from(99));
+    assert_fails_with(
+        &run(&c, &f.instance),
+        "merkle level",
+        "registry left",
+        "merkle paths",
+        1,
+    );
     let c = f.circuit().tamper(Site::IndexAcc { level: 1 }, Fp::from(2));
-    assert_fails_with(&run(&c, &f.instance), "merkle level", "index bit is boolean", "merkle paths", 0);
+    assert_fails_with(
+        &run(&c, &f.instance),
+        "merkle level",
+        "index bit is boolean",
+        "merkle paths",
+        0,
+    );
 }
 
 #[test]
 fn claim_context_must_be_the_instance_one() {
     let f = honest(10, 10);
     let c = f.circuit().tamper(Site::ClaimContextSquare, Fp::from(4));
-    assert_fails_with(&run(&c, &f.instance), "threshold", "claim context square", "threshold", 0);
+    assert_fails_with(
+        &run(&c, &f.instance),
+        "threshold",
+        "claim context square",
+        "threshold",
+        0,
+    );
     // Any other instance value for the context still satisfies the circuit
     // (it is a public input); real proofs bind it through the transcript,
     // see the prover's end-to-end tests.
     let mut column = f.instance.to_column();
     column[CLAIM_CTX] += Fp::ONE;
-    assert!(MockProver::run(k_for(&small()), &f.circuit(), vec![column]).unwrap().verify().is_ok());
+    assert!(MockProver::run(k_for(&small()), &f.circuit(), vec![column])
+        .unwrap()
+        .verify()
+        .is_ok());
 }
 
 #[test]

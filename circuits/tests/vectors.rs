@@ -6,24 +6,41 @@ use eligo_circuits::native::{
 };
 use eligo_circuits::poseidon::{hash2, Tag};
 use eligo_circuits::{
-    Address, ClaimContext, ExclusionReason, Fp, LicenseLog, Outcome, PayoutOption, Shape,
-    TaskEntry,
+    Address, ClaimContext, ExclusionReason, Fp, LicenseLog, Outcome, PayoutOption, Shape, TaskEntry,
 };
 
 fn vectors() -> Vec<(&'static str, String)> {
     let shape = Shape::new(256, 4).unwrap();
     let log = LicenseLog {
         entries: vec![
-            TaskEntry { task_id: 1, epoch: 1, outcome: Outcome::Executed },
-            TaskEntry { task_id: 2, epoch: 1, outcome: Outcome::Failed },
-            TaskEntry { task_id: 3, epoch: 2, outcome: Outcome::Missed },
+            TaskEntry {
+                task_id: 1,
+                epoch: 1,
+                outcome: Outcome::Executed,
+            },
+            TaskEntry {
+                task_id: 2,
+                epoch: 1,
+                outcome: Outcome::Failed,
+            },
+            TaskEntry {
+                task_id: 3,
+                epoch: 2,
+                outcome: Outcome::Missed,
+            },
         ],
         salt: Fp::from(0x5a17),
     };
-    let mut codes: Vec<u64> = log.codes(&shape).unwrap().into_iter().map(u64::from).collect();
+    let mut codes: Vec<u64> = log
+        .codes(&shape)
+        .unwrap()
+        .into_iter()
+        .map(u64::from)
+        .collect();
     codes.truncate(3);
     let commitment = log.commitment(&shape).unwrap();
-    let registry = SparseTree::build(4, Tag::RegistryNode, [(3, registry_leaf(3, commitment))]).unwrap();
+    let registry =
+        SparseTree::build(4, Tag::RegistryNode, [(3, registry_leaf(3, commitment))]).unwrap();
     let exclusion = SparseTree::build(
         4,
         Tag::ExclusionNode,
@@ -41,33 +58,84 @@ fn vectors() -> Vec<(&'static str, String)> {
     };
     vec![
         ("tag_log", fp_to_hex(&Tag::Log.value())),
-        ("hash2_log_1_2", fp_to_hex(&hash2(Tag::Log, Fp::from(1), Fp::from(2)))),
+        (
+            "hash2_log_1_2",
+            fp_to_hex(&hash2(Tag::Log, Fp::from(1), Fp::from(2))),
+        ),
         ("word_1_2_3", fp_to_hex(&pack_words(&codes)[0])),
-        ("task_leaf_1_1_executed", fp_to_hex(&log.entries[0].detail_leaf())),
-        ("detail_digest", fp_to_hex(&log.detail_digest(&shape).unwrap())),
+        (
+            "task_leaf_1_1_executed",
+            fp_to_hex(&log.entries[0].detail_leaf()),
+        ),
+        (
+            "detail_digest",
+            fp_to_hex(&log.detail_digest(&shape).unwrap()),
+        ),
         ("log_commitment", fp_to_hex(&commitment)),
         ("registry_leaf_3", fp_to_hex(&registry_leaf(3, commitment))),
         ("registry_root", fp_to_hex(&registry.root())),
-        ("empty_registry_root_depth_4", fp_to_hex(&empty_subtrees(Tag::RegistryNode, EMPTY_LEAF, 4)[4])),
-        ("exclusion_leaf_5_blacklisted", fp_to_hex(&exclusion_leaf(5, ExclusionReason::Blacklisted))),
+        (
+            "empty_registry_root_depth_4",
+            fp_to_hex(&empty_subtrees(Tag::RegistryNode, EMPTY_LEAF, 4)[4]),
+        ),
+        (
+            "exclusion_leaf_5_blacklisted",
+            fp_to_hex(&exclusion_leaf(5, ExclusionReason::Blacklisted)),
+        ),
         ("exclusion_root", fp_to_hex(&exclusion.root())),
         ("claim_ctx", fp_to_hex(&ctx.hash())),
     ]
 }
 
 const EXPECTED: &[(&str, &str)] = &[
-    ("tag_log", "0x000000000000000000000000000000000000000000000000456c69676f000001"),
-    ("hash2_log_1_2", "0x2b4aa40e761a09335de279e9302009674642075eee7fda005621d9bb32b9e83e"),
-    ("word_1_2_3", "0x00006c0000000000000000000000000000000000000000000000000000000000"),
-    ("task_leaf_1_1_executed", "0x3bf0b1d1c58e00617b7d795a10a7a62df01b87302ecd17f9423ae13bdd00ee7c"),
-    ("detail_digest", "0x3268a525d769d5b07169e138abb4eb172ea6d8e69eb7300918304829f723f0c7"),
-    ("log_commitment", "0x3d7fcff804e87ae96b0b381be6ef05346d90cdc8b6c13d19e4967a387f2b9190"),
-    ("registry_leaf_3", "0x3fbc8e2ff02d1912ef301cef64fcff2f244d633628bec3dfce6fc7474e1bb256"),
-    ("registry_root", "0x2fafa48e9aa14c68530e039e4f72f60abd931a816edf6c569fdd93a6db173e7d"),
-    ("empty_registry_root_depth_4", "0x216f7bd43c558c53eaf62c05d1e18b5e9aa89772444d7480886822de7607f492"),
-    ("exclusion_leaf_5_blacklisted", "0x390537e3c6dea8141c6168d13a6424c33f86d5e599da3fdf21688495f0a892e2"),
-    ("exclusion_root", "0x16fc770043bccc73a1d93e125461d28a0b0379c19eab614dde4744340f773ef6"),
-    ("claim_ctx", "0x06f8454e14ffa7db0a542a995b1b501d00d03de53203ddf2e177becb76e8d4b3"),
+    (
+        "tag_log",
+        "0x000000000000000000000000000000000000000000000000456c69676f000001",
+    ),
+    (
+        "hash2_log_1_2",
+        "0x2b4aa40e761a09335de279e9302009674642075eee7fda005621d9bb32b9e83e",
+    ),
+    (
+        "word_1_2_3",
+        "0x00006c0000000000000000000000000000000000000000000000000000000000",
+    ),
+    (
+        "task_leaf_1_1_executed",
+        "0x3bf0b1d1c58e00617b7d795a10a7a62df01b87302ecd17f9423ae13bdd00ee7c",
+    ),
+    (
+        "detail_digest",
+        "0x3268a525d769d5b07169e138abb4eb172ea6d8e69eb7300918304829f723f0c7",
+    ),
+    (
+        "log_commitment",
+        "0x3d7fcff804e87ae96b0b381be6ef05346d90cdc8b6c13d19e4967a387f2b9190",
+    ),
+    (
+        "registry_leaf_3",
+        "0x3fbc8e2ff02d1912ef301cef64fcff2f244d633628bec3dfce6fc7474e1bb256",
+    ),
+    (
+        "registry_root",
+        "0x2fafa48e9aa14c68530e039e4f72f60abd931a816edf6c569fdd93a6db173e7d",
+    ),
+    (
+        "empty_registry_root_depth_4",
+        "0x216f7bd43c558c53eaf62c05d1e18b5e9aa89772444d7480886822de7607f492",
+    ),
+    (
+        "exclusion_leaf_5_blacklisted",
+        "0x390537e3c6dea8141c6168d13a6424c33f86d5e599da3fdf21688495f0a892e2",
+    ),
+    (
+        "exclusion_root",
+        "0x16fc770043bccc73a1d93e125461d28a0b0379c19eab614dde4744340f773ef6",
+    ),
+    (
+        "claim_ctx",
+        "0x06f8454e14ffa7db0a542a995b1b501d00d03de53203ddf2e177becb76e8d4b3",
+    ),
 ];
 
 #[test]
@@ -81,6 +149,9 @@ fn protocol_test_vectors() {
     for ((name, value), (ename, evalue)) in got.iter().zip(EXPECTED) {
         assert_eq!(name, ename);
         assert_eq!(value, evalue, "{name}");
-        assert!(doc.contains(evalue), "docs/protocol.md lacks {name} = {evalue}");
+        assert!(
+            doc.contains(evalue),
+            "docs/protocol.md lacks {name} = {evalue}"
+        );
     }
 }

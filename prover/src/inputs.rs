@@ -85,7 +85,11 @@ fn records(
                 return Err(InputError::at(
                     path,
                     Some(line),
-                    format!("bad header {:?}, expected {:?}", got.join(","), header.join(",")),
+                    format!(
+                        "bad header {:?}, expected {:?}",
+                        got.join(","),
+                        header.join(",")
+                    ),
                 ));
             }
             seen_header = true;
@@ -127,7 +131,9 @@ fn number<T: std::str::FromStr>(
 
 fn license(path: &Path, line: u64, value: &str, shape: &Shape) -> Result<u64, InputError> {
     let id: u64 = number(path, line, "license_id", value)?;
-    shape.check_license(id).map_err(|e| InputError::at(path, Some(line), e.to_string()))?;
+    shape
+        .check_license(id)
+        .map_err(|e| InputError::at(path, Some(line), e.to_string()))?;
     Ok(id)
 }
 
@@ -241,12 +247,22 @@ mod tests {
             err("license,task_id,epoch,outcome\n"),
             "t.csv:1: bad header \"license,task_id,epoch,outcome\", expected \"license_id,task_id,epoch,outcome\""
         );
-        assert!(err("license_id,task_id,epoch,outcome\n1,2,3,done\n").starts_with("t.csv:2: outcome \"done\""));
-        assert!(err("license_id,task_id,epoch,outcome\n1,2,3,executed\nx,2,3,executed\n").starts_with("t.csv:3: license_id \"x\""));
-        assert!(err("license_id,task_id,epoch,outcome\n-1,2,3,executed\n").starts_with("t.csv:2: license_id"));
-        assert!(err("license_id,task_id,epoch,outcome\n16,2,3,executed\n").contains("does not fit a tree of depth 4"));
-        assert!(err("license_id,task_id,epoch,outcome\n1,2,3,executed\n1,2,4,failed\n").starts_with("t.csv:3: task 2 appears twice"));
-        assert!(err("license_id,task_id,epoch,outcome\n1,2,3\n").starts_with("t.csv:2: expected 4 fields"));
+        assert!(err("license_id,task_id,epoch,outcome\n1,2,3,done\n")
+            .starts_with("t.csv:2: outcome \"done\""));
+        assert!(
+            err("license_id,task_id,epoch,outcome\n1,2,3,executed\nx,2,3,executed\n")
+                .starts_with("t.csv:3: license_id \"x\"")
+        );
+        assert!(err("license_id,task_id,epoch,outcome\n-1,2,3,executed\n")
+            .starts_with("t.csv:2: license_id"));
+        assert!(err("license_id,task_id,epoch,outcome\n16,2,3,executed\n")
+            .contains("does not fit a tree of depth 4"));
+        assert!(
+            err("license_id,task_id,epoch,outcome\n1,2,3,executed\n1,2,4,failed\n")
+                .starts_with("t.csv:3: task 2 appears twice")
+        );
+        assert!(err("license_id,task_id,epoch,outcome\n1,2,3\n")
+            .starts_with("t.csv:2: expected 4 fields"));
         assert!(err("").starts_with("t.csv:1: empty file"));
     }
 
@@ -259,8 +275,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok[&2], ExclusionReason::Airdrop);
-        let e = parse_exclusions(Path::new("e.csv"), b"license_id,reason\n1,banned\n", &shape())
-            .unwrap_err();
+        let e = parse_exclusions(
+            Path::new("e.csv"),
+            b"license_id,reason\n1,banned\n",
+            &shape(),
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("e.csv:2: reason \"banned\""));
         let e = parse_exclusions(
             Path::new("e.csv"),
@@ -268,6 +288,8 @@ mod tests {
             &shape(),
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("e.csv:3: license 1 is listed twice"));
+        assert!(e
+            .to_string()
+            .starts_with("e.csv:3: license 1 is listed twice"));
     }
 }

@@ -85,9 +85,8 @@ impl Package {
 
     /// Parses the field values.
     pub fn values(&self) -> Result<PackageValues, PackageError> {
-        let fp = |what: &str, s: &str| {
-            fp_from_hex(s).map_err(|e| PackageError(format!("{what}: {e}")))
-        };
+        let fp =
+            |what: &str, s: &str| fp_from_hex(s).map_err(|e| PackageError(format!("{what}: {e}")));
         let entries = self
             .tasks
             .iter()
@@ -102,11 +101,8 @@ impl Package {
                 })
             })
             .collect::<Result<Vec<_>, PackageError>>()?;
-        let path = |what: &str, v: &[String]| {
-            v.iter()
-                .map(|s| fp(what, s))
-                .collect::<Result<Vec<_>, _>>()
-        };
+        let path =
+            |what: &str, v: &[String]| v.iter().map(|s| fp(what, s)).collect::<Result<Vec<_>, _>>();
         Ok(PackageValues {
             log: LicenseLog {
                 entries,

@@ -5,9 +5,7 @@
 
 use eligo_circuits::native::{exclusion_leaf, root_from_path, EMPTY_LEAF};
 use eligo_circuits::poseidon::Tag;
-use eligo_circuits::{
-    ClaimContext, ExclusionReason, Instance, Shape, Threshold, Verdict, Witness,
-};
+use eligo_circuits::{ClaimContext, ExclusionReason, Instance, Shape, Threshold, Verdict, Witness};
 use eligo_verifier::SnapshotPublic;
 use thiserror::Error;
 
@@ -95,7 +93,10 @@ pub fn prepare(snapshot: &SnapshotPublic, package: &Package) -> Result<Prepared,
             shape.capacity()
         )));
     }
-    for (what, path) in [("registry", &v.registry_path), ("exclusion", &v.exclusion_path)] {
+    for (what, path) in [
+        ("registry", &v.registry_path),
+        ("exclusion", &v.exclusion_path),
+    ] {
         if path.len() != shape.depth() as usize {
             return Err(bad(format!(
                 "{what} path has {} siblings, the depth is {}",
@@ -109,15 +110,17 @@ pub fn prepare(snapshot: &SnapshotPublic, package: &Package) -> Result<Prepared,
         license_id: package.license_id,
         codes: codes.into_iter().map(u64::from).collect(),
         salt: v.log.salt,
-        detail_digest: v.log.detail_digest(&shape).map_err(|e| bad(e.to_string()))?,
+        detail_digest: v
+            .log
+            .detail_digest(&shape)
+            .map_err(|e| bad(e.to_string()))?,
         registry_path: v.registry_path.clone(),
         exclusion_leaf: v.exclusion_leaf,
         exclusion_path: v.exclusion_path.clone(),
     };
     if witness.registry_root() != snap.registry_root {
         return Err(bad(
-            "the package's log and registry path do not reach the snapshot's registry root"
-                .into(),
+            "the package's log and registry path do not reach the snapshot's registry root".into(),
         ));
     }
     let ex_root = root_from_path(
@@ -138,7 +141,9 @@ pub fn prepare(snapshot: &SnapshotPublic, package: &Package) -> Result<Prepared,
     } else if v.exclusion_leaf == exclusion_leaf(package.license_id, ExclusionReason::Airdrop) {
         Some(ExclusionReason::Airdrop)
     } else {
-        return Err(bad("the exclusion leaf is not a leaf of this license".into()));
+        return Err(bad(
+            "the exclusion leaf is not a leaf of this license".into()
+        ));
     };
     let (executed, assigned) = v.log.counts();
     let verdict = Verdict::compute(&snap.threshold, executed, assigned, exclusion);

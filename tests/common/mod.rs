@@ -52,7 +52,10 @@ pub fn snapshot(shape: Shape, seed: u64) -> Snapshot {
     logs.insert(3, log(2000, 2, 3));
     logs.insert(5, log(3000, 10, 10));
     logs.insert(6, log(4000, 10, 10));
-    logs.insert(shape.max_licenses() - 1, log(5000, shape.capacity(), shape.capacity()));
+    logs.insert(
+        shape.max_licenses() - 1,
+        log(5000, shape.capacity(), shape.capacity()),
+    );
     let mut excl = BTreeMap::new();
     excl.insert(5, ExclusionReason::Blacklisted);
     excl.insert(6, ExclusionReason::Airdrop);

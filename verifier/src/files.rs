@@ -88,7 +88,8 @@ impl SnapshotPublic {
 
     /// The validated values.
     pub fn values(&self) -> Result<SnapshotValues, VerifyError> {
-        let bad = |e: eligo_circuits::StatementError| VerifyError::Malformed(format!("snapshot: {e}"));
+        let bad =
+            |e: eligo_circuits::StatementError| VerifyError::Malformed(format!("snapshot: {e}"));
         Ok(SnapshotValues {
             shape: Shape::new(self.capacity, self.depth).map_err(bad)?,
             threshold: Threshold::new(self.threshold.num, self.threshold.den).map_err(bad)?,

@@ -172,8 +172,7 @@ impl Verifier {
         let column = instance.to_column();
         let mut cursor = proof;
         let out = {
-            let mut transcript =
-                Blake2bRead::<_, Curve, Challenge255<Curve>>::init(&mut cursor);
+            let mut transcript = Blake2bRead::<_, Curve, Challenge255<Curve>>::init(&mut cursor);
             verify_proof(
                 &self.params,
                 &self.vk,
@@ -247,9 +246,7 @@ impl Verifier {
             });
         }
         let k = layout::k_for(&snap.shape);
-        if file.capacity != snap.shape.capacity()
-            || file.depth != snap.shape.depth()
-            || file.k != k
+        if file.capacity != snap.shape.capacity() || file.depth != snap.shape.depth() || file.k != k
         {
             return Err(VerifyError::ShapeMismatch {
                 proof_capacity: file.capacity,
@@ -309,7 +306,11 @@ impl Verifier {
     }
 
     /// Verifies a proof file against the snapshot.
-    pub fn verify_file(&self, snapshot: &SnapshotPublic, file: &ProofFile) -> Result<(), VerifyError> {
+    pub fn verify_file(
+        &self,
+        snapshot: &SnapshotPublic,
+        file: &ProofFile,
+    ) -> Result<(), VerifyError> {
         let (instance, bytes) = self.check_file(snapshot, file)?;
         self.verify_instance(&instance, &bytes)
     }

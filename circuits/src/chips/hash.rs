@@ -5,7 +5,7 @@
 //! over the chips so the floor planner packs them in parallel columns.
 
 use halo2_gadgets::poseidon::{
-    primitives::P128Pow5T3, Pow5Chip, Pow5Config, PoseidonInstructions, StateWord,
+    primitives::P128Pow5T3, PoseidonInstructions, Pow5Chip, Pow5Config, StateWord,
 };
 use halo2_proofs::{
     circuit::{AssignedCell, Layouter},

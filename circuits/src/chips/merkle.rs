@@ -91,7 +91,10 @@ pub struct RootCells {
 
 impl MerkleConfig {
     /// Configures the gates.
-    pub fn configure(meta: &mut ConstraintSystem<Fp>, cols: [Column<Advice>; MERKLE_COLUMNS]) -> Self {
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fp>,
+        cols: [Column<Advice>; MERKLE_COLUMNS],
+    ) -> Self {
         let q_level = meta.selector();
         let q_empty = meta.selector();
         meta.create_gate("merkle level", |meta| {
@@ -103,12 +106,13 @@ impl MerkleConfig {
             let z_next = meta.query_advice(cols[col::Z], Rotation::next());
             let bit = z - z_next * Expression::Constant(Fp::from(2));
             let one = Expression::Constant(Fp::ONE);
-            let swap = |c: Expression<Fp>, s: Expression<Fp>, l: Expression<Fp>, r: Expression<Fp>| {
-                (
-                    l - (c.clone() + bit.clone() * (s.clone() - c.clone())),
-                    r - (s.clone() + bit.clone() * (c - s)),
-                )
-            };
+            let swap =
+                |c: Expression<Fp>, s: Expression<Fp>, l: Expression<Fp>, r: Expression<Fp>| {
+                    (
+                        l - (c.clone() + bit.clone() * (s.clone() - c.clone())),
+                        r - (s.clone() + bit.clone() * (c - s)),
+                    )
+                };
             let (reg_l, reg_r) = swap(
                 cur(meta, col::REG_CUR),
                 cur(meta, col::REG_SIB),
@@ -137,7 +141,10 @@ impl MerkleConfig {
             let ex = meta.query_advice(cols[col::EX_CUR], Rotation::cur());
             Constraints::with_selector(
                 q,
-                [("exclusion leaf is empty", ex - Expression::Constant(EMPTY_LEAF))],
+                [(
+                    "exclusion leaf is empty",
+                    ex - Expression::Constant(EMPTY_LEAF),
+                )],
             )
         });
         MerkleConfig {
@@ -196,10 +203,8 @@ impl MerkleConfig {
                     let sel = |b: Value<bool>, x: Value<Fp>, y: Value<Fp>| {
                         b.zip(x.zip(y)).map(|(b, (x, y))| if b { y } else { x })
                     };
-                    let reg_l = tamper.apply(
-                        Site::RegistryLeft { level: l },
-                        sel(bit, reg_cur, reg_sib),
-                    );
+                    let reg_l =
+                        tamper.apply(Site::RegistryLeft { level: l }, sel(bit, reg_cur, reg_sib));
                     let reg_r = sel(bit, reg_sib, reg_cur);
                     let ex_l = sel(bit, ex_cur, ex_sib);
                     let ex_r = sel(bit, ex_sib, ex_cur);
@@ -240,7 +245,13 @@ impl MerkleConfig {
                     depth,
                     || top.map(|v| v.ex_cur),
                 )?;
-                Ok((out, RootCells { registry, exclusion }))
+                Ok((
+                    out,
+                    RootCells {
+                        registry,
+                        exclusion,
+                    },
+                ))
             },
         )
     }

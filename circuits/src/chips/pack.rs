@@ -233,10 +233,7 @@ impl PackConfig {
                         let mut e_val = executed.value().copied();
                         for (j, col) in cols.codes.iter().enumerate() {
                             let slot = (w * ROWS_PER_WORD + r) * CODES_PER_ROW + j;
-                            let honest = codes
-                                .get(slot)
-                                .copied()
-                                .unwrap_or(Value::known(Fp::ZERO));
+                            let honest = codes.get(slot).copied().unwrap_or(Value::known(Fp::ZERO));
                             let c = tamper.apply(Site::Code { index: slot }, honest);
                             region.assign_advice(|| "code", *col, row, || c)?;
                             row_val = row_val * Value::known(Fp::from(CODE_RADIX)) + c;

@@ -153,10 +153,7 @@ impl ThresholdConfig {
                 let nv = num.value().copied();
                 let dv = den.value().copied();
                 let one = Value::known(Fp::ONE);
-                let diff_v = tamper.apply(
-                    Site::ThresholdDiff,
-                    ev * dv - av * nv,
-                );
+                let diff_v = tamper.apply(Site::ThresholdDiff, ev * dv - av * nv);
                 let diff = region.assign_advice(|| "diff", cols[col::DIFF], 0, || diff_v)?;
                 let assigned_m1 =
                     region.assign_advice(|| "A - 1", cols[col::ASSIGNED_M1], 0, || av - one)?;
