@@ -316,21 +316,21 @@ fn pinned_circuit_description_and_proof_size() {
         figures,
         CircuitFigures {
             k: 8,
-            rows: 238,
-            advice_columns: 35,
-            fixed_columns: 13,
-            selectors: 14,
+            rows: 164,
+            advice_columns: 32,
+            fixed_columns: 19,
+            selectors: 17,
             instance_columns: 1,
-            permutations: 12,
+            permutations: 11,
             degree: 6,
         }
     );
-    assert_eq!(layout::k_for(&Shape::default_shape()), 13);
+    assert_eq!(layout::k_for(&Shape::default_shape()), 12);
     assert_eq!(s.proof0.len(), PINNED_PROOF_BYTES);
     let v = verifier(shape);
     let description = describe_vk(v.vk());
     assert!(
-        description.contains("num_advice_columns: 35"),
+        description.contains("num_advice_columns: 32"),
         "{description}"
     );
     assert_eq!(
@@ -341,8 +341,8 @@ fn pinned_circuit_description_and_proof_size() {
     );
 }
 
-const PINNED_PROOF_BYTES: usize = 6240;
-const PINNED_FINGERPRINT: &str = "ee453e138b37112e301a83d1ff92c6efdef9719a6729e28e4235802b636b2d54";
+const PINNED_PROOF_BYTES: usize = 6912;
+const PINNED_FINGERPRINT: &str = "ece3b9cef61620549be1f21d8ae7ebd0f145df2d3593092bf5a36f47218892b7";
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, rng_seed: proptest::test_runner::RngSeed::Fixed(11), ..ProptestConfig::default() })]

@@ -21,7 +21,7 @@ use crate::chips::{
     threshold::{InstanceRows, ThresholdConfig, THRESHOLD_COLUMNS},
     Tampering,
 };
-use crate::layout::{CODES_PER_ROW, DIFF_RANGE_ROWS, POSEIDON_CHIPS};
+use crate::layout::{CODES_PER_ROW, DIFF_RANGE_ROWS, POSEIDON_CHIPS, SMALL_RANGE_ROWS};
 use crate::native::{self, registry_leaf, root_from_path, Shape, StatementError, Threshold};
 use crate::poseidon::{hash2, Tag};
 
@@ -381,9 +381,14 @@ impl Circuit<Fp> for EligibilityCircuit {
             ("den - 1", &thr.den_m1),
             ("den - num", &thr.den_m_num),
         ] {
-            config
-                .pack
-                .range_check(&mut layouter, name, cell, 1, &self.tamper, None)?;
+            config.pack.range_check(
+                &mut layouter,
+                name,
+                cell,
+                SMALL_RANGE_ROWS,
+                &self.tamper,
+                None,
+            )?;
         }
 
         // Tree paths.

@@ -3,26 +3,28 @@
 
 use crate::native::Shape;
 
-/// Bits per outcome code.
-pub const CODE_BITS: usize = 2;
-/// Outcome codes (or 2-bit range limbs) per row of the packing region.
-pub const CODES_PER_ROW: usize = 24;
+/// Radix of an outcome code (a trit: padding, executed, not executed).
+pub const CODE_RADIX: u64 = 3;
+/// Outcome codes (or base-3 range limbs) per row of the packing region.
+pub const CODES_PER_ROW: usize = 17;
+/// Radix of one row of codes, `3^CODES_PER_ROW`.
+pub const ROW_RADIX: u64 = 129_140_163;
 /// Rows of codes folded into one packed word.
-pub const ROWS_PER_WORD: usize = 5;
-/// Codes per packed word (`CODES_PER_ROW * ROWS_PER_WORD`, 240 bits, below
-/// the 254-bit field).
+pub const ROWS_PER_WORD: usize = 9;
+/// Codes per packed word (`CODES_PER_ROW * ROWS_PER_WORD` = 153;
+/// `3^153 < 2^243`, below the 254-bit field).
 pub const CODES_PER_WORD: usize = CODES_PER_ROW * ROWS_PER_WORD;
-/// Bits range-checked by one row of the packing gate.
-pub const RANGE_BITS_PER_ROW: usize = CODES_PER_ROW * CODE_BITS;
-/// Rows of the range check on `executed * den - assigned * num` (96 bits:
-/// an honest difference is below 2^(1 + 20 + 32) and a wrapped one above
-/// `p - 2^53`).
-pub const DIFF_RANGE_ROWS: usize = 2;
-/// Range checks of one row each: `assigned - 1`, `num - 1`, `den - 1`,
-/// `den - num`.
+/// Rows of the range check on `executed * den - assigned * num`
+/// (`3^51 > 2^80`: an honest difference is below `2^54`, a wrapped one above
+/// `p - 2^54`).
+pub const DIFF_RANGE_ROWS: usize = 3;
+/// Rows of each small range check (`3^34 > 2^53`, enough for values up to
+/// `MAX_THRESHOLD_DEN = 2^32`).
+pub const SMALL_RANGE_ROWS: usize = 2;
+/// Small range checks: `assigned - 1`, `num - 1`, `den - 1`, `den - num`.
 pub const SMALL_RANGE_CHECKS: usize = 4;
 /// Number of Poseidon chips laid side by side.
-pub const POSEIDON_CHIPS: usize = 2;
+pub const POSEIDON_CHIPS: usize = 3;
 /// Rows of one `Pow5Chip` permutation region (1 load row, 4 + 28 + 4 round
 /// rows).
 pub const PERMUTE_ROWS: usize = 37;
@@ -44,7 +46,7 @@ pub fn main_rows(shape: &Shape) -> usize {
     let header = 1;
     let log = 1 + shape.words() * ROWS_PER_WORD;
     let threshold = 1;
-    let ranges = DIFF_RANGE_ROWS + SMALL_RANGE_CHECKS;
+    let ranges = DIFF_RANGE_ROWS + SMALL_RANGE_CHECKS * SMALL_RANGE_ROWS;
     let merkle = shape.depth() as usize + 1;
     constants + header + log + threshold + ranges + merkle
 }
@@ -63,4 +65,16 @@ pub fn rows_needed(shape: &Shape) -> usize {
 pub fn k_for(shape: &Shape) -> u32 {
     let rows = rows_needed(shape);
     (rows.next_power_of_two().trailing_zeros()).max(MIN_K)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radix_constants_agree() {
+        assert_eq!(CODE_RADIX.pow(CODES_PER_ROW as u32), ROW_RADIX);
+        // A word fits the field: 3^153 < 2^243.
+        assert!((CODES_PER_WORD as f64) * (CODE_RADIX as f64).log2() < 243.0);
+    }
 }

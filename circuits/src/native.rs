@@ -11,7 +11,7 @@ use ff::{Field, PrimeField};
 use pasta_curves::Fp;
 use thiserror::Error;
 
-use crate::layout::{CODES_PER_WORD, CODE_BITS};
+use crate::layout::{CODES_PER_WORD, CODE_RADIX};
 use crate::poseidon::{chain, hash2, Tag};
 
 /// Smallest supported log capacity (tasks per license).
@@ -31,8 +31,7 @@ pub const DEFAULT_THRESHOLD_NUM: u64 = 667;
 /// Default threshold denominator.
 pub const DEFAULT_THRESHOLD_DEN: u64 = 1000;
 /// Largest accepted threshold denominator (the circuit range-checks
-/// threshold terms to [`crate::layout::RANGE_BITS_PER_ROW`] bits; this is far
-/// below that).
+/// threshold terms to `3^34 > 2^53`; this is far below that).
 pub const MAX_THRESHOLD_DEN: u64 = 1 << 32;
 /// The value of an empty leaf in the registry and exclusion trees. Real
 /// leaves are Poseidon outputs, so reaching it needs a Poseidon preimage of 0.
@@ -186,30 +185,45 @@ pub enum Outcome {
     Missed,
 }
 
-/// Code of a padding slot (no task).
+/// Outcome-vector code of a padding slot (no task).
 pub const CODE_PADDING: u8 = 0;
-/// Code of an executed task.
+/// Outcome-vector code of an executed task.
 pub const CODE_EXECUTED: u8 = 1;
-/// Code of a failed task.
-pub const CODE_FAILED: u8 = 2;
-/// Code of a missed task.
-pub const CODE_MISSED: u8 = 3;
+/// Outcome-vector code of a task assigned but not executed (failed or
+/// missed; the detail digest keeps which).
+pub const CODE_NOT_EXECUTED: u8 = 2;
+
+/// Bits of the detail code in a task-detail leaf.
+pub const DETAIL_CODE_BITS: u32 = 2;
+/// Detail code of an executed task.
+pub const DETAIL_EXECUTED: u8 = 1;
+/// Detail code of a failed task.
+pub const DETAIL_FAILED: u8 = 2;
+/// Detail code of a missed task.
+pub const DETAIL_MISSED: u8 = 3;
 
 impl Outcome {
-    /// The 2-bit code of this outcome (padding is 0).
+    /// The outcome-vector code (a trit; padding is 0).
     pub fn code(self) -> u8 {
         match self {
             Outcome::Executed => CODE_EXECUTED,
-            Outcome::Failed => CODE_FAILED,
-            Outcome::Missed => CODE_MISSED,
+            Outcome::Failed | Outcome::Missed => CODE_NOT_EXECUTED,
         }
     }
-    /// Parses a code (1..=3).
-    pub fn from_code(code: u8) -> Result<Self, StatementError> {
+    /// The detail code hashed into the task-detail leaf (1, 2, 3).
+    pub fn detail_code(self) -> u8 {
+        match self {
+            Outcome::Executed => DETAIL_EXECUTED,
+            Outcome::Failed => DETAIL_FAILED,
+            Outcome::Missed => DETAIL_MISSED,
+        }
+    }
+    /// Parses a detail code (1..=3).
+    pub fn from_detail_code(code: u8) -> Result<Self, StatementError> {
         match code {
-            CODE_EXECUTED => Ok(Outcome::Executed),
-            CODE_FAILED => Ok(Outcome::Failed),
-            CODE_MISSED => Ok(Outcome::Missed),
+            DETAIL_EXECUTED => Ok(Outcome::Executed),
+            DETAIL_FAILED => Ok(Outcome::Failed),
+            DETAIL_MISSED => Ok(Outcome::Missed),
             other => Err(StatementError::BadOutcomeCode(other)),
         }
     }
@@ -280,7 +294,8 @@ pub struct TaskEntry {
 impl TaskEntry {
     /// The leaf of the task-detail tree for this entry.
     pub fn detail_leaf(&self) -> Fp {
-        let epoch_and_code = (u64::from(self.epoch) << CODE_BITS) | u64::from(self.outcome.code());
+        let epoch_and_code =
+            (u64::from(self.epoch) << DETAIL_CODE_BITS) | u64::from(self.outcome.detail_code());
         hash2(
             Tag::TaskLeaf,
             Fp::from(self.task_id),
@@ -312,7 +327,7 @@ pub fn outcome_codes(shape: &Shape, entries: &[TaskEntry]) -> Result<Vec<u8>, St
 }
 
 /// Packs codes into words of [`CODES_PER_WORD`] codes, most significant
-/// code first (`word = sum c_i * 4^(CODES_PER_WORD - 1 - i)`); the last word is
+/// code first (`word = sum c_i * 3^(CODES_PER_WORD - 1 - i)`); the last word is
 /// padded with zero codes. Codes are taken as given (any `u64`), so that a
 /// malformed code can be packed for negative tests.
 pub fn pack_words(codes: &[u64]) -> Vec<Fp> {
@@ -320,7 +335,7 @@ pub fn pack_words(codes: &[u64]) -> Vec<Fp> {
         .chunks(CODES_PER_WORD)
         .map(|chunk| {
             let mut word = Fp::ZERO;
-            let radix = Fp::from(1u64 << CODE_BITS);
+            let radix = Fp::from(CODE_RADIX);
             for i in 0..CODES_PER_WORD {
                 word = word * radix + Fp::from(chunk.get(i).copied().unwrap_or(0));
             }

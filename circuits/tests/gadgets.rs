@@ -4,7 +4,7 @@
 use eligo_circuits::chips::hash::{HashChip, HashConfig};
 use eligo_circuits::chips::pack::{MainColumns, PackConfig};
 use eligo_circuits::chips::Tampering;
-use eligo_circuits::layout::{CODES_PER_ROW, CODES_PER_WORD, RANGE_BITS_PER_ROW};
+use eligo_circuits::layout::{CODES_PER_ROW, CODES_PER_WORD, ROW_RADIX};
 use eligo_circuits::native::{count, pack_words, TaskEntry};
 use eligo_circuits::poseidon::compress;
 use eligo_circuits::{Fp, Outcome};
@@ -178,7 +178,7 @@ fn pack_case(n: usize, range_value: Fp) -> (PackCircuit, Vec<Fp>) {
 
 #[test]
 fn pack_and_count_gadget_matches_native() {
-    for n in [0, 1, 119, 120, 200, 240] {
+    for n in [0, 1, 152, 153, 200, 306] {
         let (circuit, instance) = pack_case(n, Fp::from(5));
         let prover = MockProver::run(K, &circuit, vec![instance.clone()]).unwrap();
         assert_eq!(prover.verify(), Ok(()), "{n} tasks");
@@ -195,7 +195,7 @@ fn pack_and_count_gadget_matches_native() {
 
 #[test]
 fn range_check_bounds() {
-    let top = Fp::from(1u64 << RANGE_BITS_PER_ROW);
+    let top = Fp::from(ROW_RADIX);
     for (v, ok) in [
         (Fp::ZERO, true),
         (top - Fp::ONE, true),

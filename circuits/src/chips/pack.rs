@@ -1,5 +1,9 @@
 //! Outcome codes: well-formedness, packing into words, counting, and the
-//! 2-bit limb range check built on the same gate.
+//! base-3 limb range check built on the same gate.
+//!
+//! Codes are trits: `0` padding, `1` executed, `2` assigned but not
+//! executed. On `{0, 1, 2}`, `assigned(c) = c(3 - c)/2` and
+//! `executed(c) = c(2 - c)`.
 //!
 //! Row layout (log region): `codes[0..CODES_PER_ROW]`, `acc` (packing
 //! accumulator, the word on the last row of each group of
@@ -18,13 +22,7 @@ use halo2_proofs::{
 use pasta_curves::Fp;
 
 use super::{Site, Tampering};
-use crate::layout::{CODES_PER_ROW, CODE_BITS, ROWS_PER_WORD};
-use crate::native::{CODE_EXECUTED, CODE_FAILED, CODE_MISSED};
-
-/// Radix of one code (`2^CODE_BITS`).
-const CODE_RADIX: u64 = 1 << CODE_BITS;
-/// Radix of one row of codes (`4^CODES_PER_ROW = 2^48`).
-const ROW_RADIX: u64 = 1 << (CODE_BITS * CODES_PER_ROW);
+use crate::layout::{CODES_PER_ROW, CODE_RADIX, ROWS_PER_WORD, ROW_RADIX};
 
 /// Shared advice columns of the main area.
 #[derive(Clone, Copy, Debug)]
@@ -65,20 +63,36 @@ fn constant(v: u64) -> Expression<Fp> {
     Expression::Constant(Fp::from(v))
 }
 
-/// `1` for codes 1..=3, `0` for code 0 (on the domain {0,1,2,3}).
+/// `c(3 - c)/2`: `1` for codes 1 and 2, `0` for code 0.
 pub fn is_assigned_native(c: Fp) -> Fp {
-    let six_inv = Fp::from(6).invert().expect("6 != 0");
-    Fp::ONE
-        + (c - Fp::from(u64::from(CODE_EXECUTED)))
-            * (c - Fp::from(u64::from(CODE_FAILED)))
-            * (c - Fp::from(u64::from(CODE_MISSED)))
-            * six_inv
+    let two_inv = Fp::from(2).invert().expect("2 != 0");
+    c * (Fp::from(3) - c) * two_inv
 }
 
-/// `1` for code 1, `0` for codes 0, 2, 3 (on the domain {0,1,2,3}).
+/// `c(2 - c)`: `1` for code 1, `0` for codes 0 and 2.
 pub fn is_executed_native(c: Fp) -> Fp {
-    let two_inv = Fp::from(2).invert().expect("2 != 0");
-    c * (c - Fp::from(u64::from(CODE_FAILED))) * (c - Fp::from(u64::from(CODE_MISSED))) * two_inv
+    c * (Fp::from(2) - c)
+}
+
+/// The `n` least significant base-3 digits of a field element's integer
+/// value, most significant first.
+pub fn base3_digits(v: &Fp, n: usize) -> Vec<u64> {
+    use ff::PrimeField;
+    let repr = v.to_repr();
+    let mut limbs: [u64; 4] =
+        core::array::from_fn(|i| u64::from_le_bytes(repr[8 * i..8 * i + 8].try_into().expect("8")));
+    let mut digits = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut rem: u128 = 0;
+        for limb in limbs.iter_mut().rev() {
+            let cur = (rem << 64) | u128::from(*limb);
+            *limb = (cur / u128::from(CODE_RADIX)) as u64;
+            rem = cur % u128::from(CODE_RADIX);
+        }
+        digits.push(rem as u64);
+    }
+    digits.reverse();
+    digits
 }
 
 impl PackConfig {
@@ -89,7 +103,6 @@ impl PackConfig {
         let q_next = meta.selector();
         let q_count = meta.selector();
         let q_range_end = meta.selector();
-        let six_inv = Fp::from(6).invert().expect("6 != 0");
         let two_inv = Fp::from(2).invert().expect("2 != 0");
 
         let row_sum = |meta: &mut halo2_proofs::plonk::VirtualCells<'_, Fp>| {
@@ -108,11 +121,8 @@ impl PackConfig {
                 .map(|col| {
                     let c = meta.query_advice(*col, Rotation::cur());
                     (
-                        "code in {0,1,2,3}",
-                        c.clone()
-                            * (c.clone() - constant(1))
-                            * (c.clone() - constant(2))
-                            * (c - constant(3)),
+                        "code in {0,1,2}",
+                        c.clone() * (c.clone() - constant(1)) * (c - constant(2)),
                     )
                 })
                 .collect();
@@ -134,7 +144,7 @@ impl PackConfig {
             Constraints::with_selector(
                 q,
                 [(
-                    "acc = prev * 4^W + row value",
+                    "acc = prev * 3^W + row value",
                     acc - prev * constant(ROW_RADIX) - sum,
                 )],
             )
@@ -146,19 +156,11 @@ impl PackConfig {
             let mut executed_sum = Expression::Constant(Fp::ZERO);
             for col in cols.codes.iter() {
                 let c = meta.query_advice(*col, Rotation::cur());
-                // 1 - L0(c), with L0(c) = (c-1)(c-2)(c-3)/(-6)
+                // assigned(c) = c(3 - c)/2
                 assigned_sum = assigned_sum
-                    + constant(1)
-                    + (c.clone() - constant(1))
-                        * (c.clone() - constant(2))
-                        * (c.clone() - constant(3))
-                        * Expression::Constant(six_inv);
-                // L1(c) = c(c-2)(c-3)/2
-                executed_sum = executed_sum
-                    + c.clone()
-                        * (c.clone() - constant(2))
-                        * (c - constant(3))
-                        * Expression::Constant(two_inv);
+                    + c.clone() * (constant(3) - c.clone()) * Expression::Constant(two_inv);
+                // executed(c) = c(2 - c)
+                executed_sum = executed_sum + c.clone() * (constant(2) - c);
             }
             let a = meta.query_advice(cols.assigned, Rotation::cur());
             let a_prev = meta.query_advice(cols.assigned, Rotation::prev());
@@ -273,7 +275,7 @@ impl PackConfig {
         )
     }
 
-    /// Constrains `value` to `[0, 2^(rows * RANGE_BITS_PER_ROW))`.
+    /// Constrains `value` to `[0, 3^(rows * CODES_PER_ROW))`.
     /// `limb_site` names the limbs for tampering (if any).
     pub fn range_check(
         &self,
@@ -286,19 +288,9 @@ impl PackConfig {
     ) -> Result<(), Error> {
         let cols = self.cols;
         let limbs_total = rows * CODES_PER_ROW;
-        // Big-endian 2-bit limbs of the low bits of the value.
-        let limbs: Value<Vec<u64>> = value.value().map(|v| {
-            use ff::PrimeField;
-            let repr = v.to_repr();
-            (0..limbs_total)
-                .rev()
-                .map(|i| {
-                    let bit = i * CODE_BITS;
-                    let byte = repr.as_ref()[bit / 8];
-                    u64::from((byte >> (bit % 8)) & ((1 << CODE_BITS) - 1))
-                })
-                .collect()
-        });
+        // Base-3 limbs of the value's low digits, most significant first
+        // (an out-of-range value then fails "limbs fold to value").
+        let limbs: Value<Vec<u64>> = value.value().map(|v| base3_digits(v, limbs_total));
         layouter.assign_region(
             || format!("range check: {name}"),
             |mut region| {
