@@ -13,7 +13,7 @@ use eligo_circuits::native::{
 use eligo_circuits::{Address, ClaimContext, PayoutOption, Shape, Threshold, Verdict};
 use eligo_prover::package::Package;
 use eligo_prover::snapshot::{self, SnapshotConfig};
-use eligo_prover::witness::{prepare, Prepared};
+use eligo_prover::witness::{prepare, Details, Prepared};
 use eligo_prover::{fsio, inputs, ProveJob, Prover};
 use eligo_verifier::{ProofFile, SnapshotPublic, Verifier, VerifyError};
 use rand::SeedableRng;
@@ -236,14 +236,14 @@ fn rate(p: &Prepared) -> String {
     )
 }
 
-fn prepared(snapshot: &SnapshotPublic, path: &Path) -> Result<Prepared, Failure> {
+fn prepared(snapshot: &SnapshotPublic, path: &Path, details: Details) -> Result<Prepared, Failure> {
     let package = read_package(path)?;
-    prepare(snapshot, &package).map_err(|e| Failure(format!("{}: {e}", path.display())))
+    prepare(snapshot, &package, details).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
 pub fn check(a: CheckArgs) -> Result<Outcome, Failure> {
     let snapshot = read_snapshot(&a.snapshot)?;
-    let p = prepared(&snapshot, &a.package)?;
+    let p = prepared(&snapshot, &a.package, Details::Recompute)?;
     match p.verdict.reason() {
         None => {
             println!("license {}: eligible", p.license_id);
@@ -273,11 +273,12 @@ pub fn parse_context(a: &ProveArgs) -> Result<ClaimContext, Failure> {
 pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     let ctx = parse_context(&a)?;
     let snapshot = read_snapshot(&a.snapshot)?;
+    let t_prep = Instant::now();
     let mut seen = BTreeSet::new();
     let mut jobs = Vec::new();
     let mut refused = false;
     for path in &a.package {
-        let p = prepared(&snapshot, path)?;
+        let p = prepared(&snapshot, path, Details::Trust)?;
         if !seen.insert(p.license_id) {
             return Err(Failure(format!(
                 "{}: license {} is given twice",
@@ -296,6 +297,11 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
         println!("nothing proven: remove the ineligible packages and run again");
         return Ok(Outcome::Negative);
     }
+    log(format!(
+        "prepared {} package(s) in {:.2} s",
+        jobs.len(),
+        t_prep.elapsed().as_secs_f64()
+    ));
     if let Some(t) = a.threads {
         if t == 0 {
             return Err(Failure("--threads: must be at least 1".into()));

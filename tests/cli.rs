@@ -398,6 +398,34 @@ fn bad_prove_flags_exit_2() {
         "{}",
         r.stderr
     );
+    // a package whose task details were altered: check (which recomputes the
+    // detail digest) refuses it; an altered outcome misses the registry root
+    let mut pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(&p0).unwrap()).unwrap();
+    pkg["tasks"][0][1] = serde_json::Value::from(999);
+    let altered = dir.path().join("altered.json");
+    std::fs::write(&altered, serde_json::to_vec(&pkg).unwrap()).unwrap();
+    let r = eligo(&["check", "--snapshot", s(&sj), "--package", s(&altered)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("does not match its detail digest"),
+        "{}",
+        r.stderr
+    );
+    pkg["tasks"][0][2] = serde_json::Value::from("failed");
+    std::fs::write(&altered, serde_json::to_vec(&pkg).unwrap()).unwrap();
+    let r = eligo(&[
+        "prove",
+        "--snapshot",
+        s(&sj),
+        "--package",
+        s(&altered),
+        "--claimant",
+        "0xa1",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("registry root"), "{}", r.stderr);
     // a malformed package names the file and line
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, "{\n  \"format\": 3\n}").unwrap();

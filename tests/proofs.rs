@@ -7,7 +7,7 @@ use common::{prover, small, snapshot, verifier};
 use eligo_circuits::native::fp_to_hex;
 use eligo_circuits::{layout, Address, ClaimContext, Fp, Instance, PayoutOption, Shape, Threshold};
 use eligo_params::{describe_vk, CircuitFigures};
-use eligo_prover::witness::{prepare, Prepared};
+use eligo_prover::witness::{prepare, Details, Prepared};
 use eligo_prover::ProveJob;
 use eligo_verifier::{ProofFile, Verifier, VerifyError};
 use ff::Field;
@@ -44,7 +44,7 @@ fn setup() -> &'static Setup {
                 .iter()
                 .find(|p| p.license_id == id)
                 .unwrap();
-            prepare(&snapshot.public, p).unwrap()
+            prepare(&snapshot.public, p, Details::Recompute).unwrap()
         };
         let license0 = find(0);
         let last = find(shape.max_licenses() - 1);
@@ -230,7 +230,7 @@ fn proof_for_another_capacity_fails_with_a_clear_reason() {
     let v = verifier(small());
     let big = Shape::new(512, 4).unwrap();
     let other = snapshot(big, 1);
-    let p = prepare(&other.public, &other.packages[0]).unwrap();
+    let p = prepare(&other.public, &other.packages[0], Details::Trust).unwrap();
     let c = ctx(PayoutOption::Ifx);
     let job = ProveJob {
         witness: p.witness.clone(),

@@ -403,6 +403,15 @@ impl LicenseLog {
     pub fn codes(&self, shape: &Shape) -> Result<Vec<u8>, StatementError> {
         outcome_codes(shape, &self.entries)
     }
+    /// The log commitment, given the detail digest of the entries.
+    pub fn commitment_with_digest(
+        &self,
+        shape: &Shape,
+        detail_digest: Fp,
+    ) -> Result<Fp, StatementError> {
+        let codes: Vec<u64> = self.codes(shape)?.into_iter().map(u64::from).collect();
+        Ok(log_commitment_from_codes(self.salt, detail_digest, &codes))
+    }
     /// The log commitment.
     pub fn commitment(&self, shape: &Shape) -> Result<Fp, StatementError> {
         let codes: Vec<u64> = self.codes(shape)?.into_iter().map(u64::from).collect();

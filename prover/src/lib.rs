@@ -8,10 +8,12 @@
 //! * [`witness`]: from a package and a snapshot to the verdict, the witness
 //!   and the instance;
 //! * [`prove`]: the prover (keys built once, proofs in parallel);
+//! * [`digest`]: the task-detail digest, parallel over tasks;
 //! * [`fsio`]: atomic file writes.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod digest;
 pub mod fsio;
 pub mod inputs;
 pub mod package;

@@ -2,7 +2,8 @@
 //!
 //! JSON, format tag [`PACKAGE_FORMAT`]: the program and shape, the license
 //! id, the secret salt, the task log as `[task_id, epoch, outcome]` triples in
-//! canonical order, the registry path, and the exclusion leaf and path.
+//! canonical order with its detail digest, the registry path, and the
+//! exclusion leaf and path.
 
 use eligo_circuits::native::{fp_from_hex, fp_to_hex};
 use eligo_circuits::{Fp, LicenseLog, Outcome, TaskEntry};
@@ -31,6 +32,8 @@ pub struct Package {
     pub salt: String,
     /// `[task_id, epoch, outcome]` in canonical order.
     pub tasks: Vec<(u64, u32, String)>,
+    /// Root of the task-detail tree of `tasks`.
+    pub detail_digest: String,
     /// Registry siblings, leaf level first.
     pub registry_path: Vec<String>,
     /// The exclusion tree's leaf at this license (`0x00…00` when absent).
@@ -49,6 +52,8 @@ pub struct PackageError(pub String);
 pub struct PackageValues {
     /// The log.
     pub log: LicenseLog,
+    /// Detail digest as stated by the package.
+    pub detail_digest: Fp,
     /// Registry siblings.
     pub registry_path: Vec<Fp>,
     /// Exclusion leaf.
@@ -108,6 +113,7 @@ impl Package {
                 entries,
                 salt: fp("salt", &self.salt)?,
             },
+            detail_digest: fp("detail_digest", &self.detail_digest)?,
             registry_path: path("registry_path", &self.registry_path)?,
             exclusion_leaf: fp("exclusion_leaf", &self.exclusion_leaf)?,
             exclusion_path: path("exclusion_path", &self.exclusion_path)?,
@@ -122,6 +128,7 @@ impl Package {
         depth: u32,
         license_id: u64,
         log: &LicenseLog,
+        detail_digest: Fp,
         registry_path: &[Fp],
         exclusion_leaf: Fp,
         exclusion_path: &[Fp],
@@ -133,6 +140,7 @@ impl Package {
             depth,
             license_id,
             salt: fp_to_hex(&log.salt),
+            detail_digest: fp_to_hex(&detail_digest),
             tasks: log
                 .entries
                 .iter()

@@ -13,6 +13,7 @@ use ff::Field;
 use rand_core::Rng;
 use rayon::prelude::*;
 
+use crate::digest;
 use crate::inputs::TaskLogs;
 use crate::package::Package;
 
@@ -63,9 +64,19 @@ pub fn build(
             },
         ));
     }
+    let digests: Vec<Fp> = accepted
+        .par_iter()
+        .map(|(_, log)| digest::detail_digest(&shape, &log.entries))
+        .collect::<Result<_, StatementError>>()?;
     let leaves: Vec<(u64, Fp)> = accepted
         .par_iter()
-        .map(|(id, log)| Ok((*id, registry_leaf(*id, log.commitment(&shape)?))))
+        .zip(digests.par_iter())
+        .map(|((id, log), d)| {
+            Ok((
+                *id,
+                registry_leaf(*id, log.commitment_with_digest(&shape, *d)?),
+            ))
+        })
         .collect::<Result<_, StatementError>>()?;
     let registry = SparseTree::build(shape.depth(), Tag::RegistryNode, leaves)?;
     let exclusion = SparseTree::build(
@@ -77,13 +88,15 @@ pub fn build(
     )?;
     let packages: Vec<Package> = accepted
         .par_iter()
-        .map(|(id, log)| {
+        .zip(digests.par_iter())
+        .map(|((id, log), d)| {
             Package::new(
                 &config.program_id,
                 shape.capacity(),
                 shape.depth(),
                 *id,
                 log,
+                *d,
                 &registry.path(*id),
                 exclusion.leaf(*id),
                 &exclusion.path(*id),

@@ -60,8 +60,24 @@ impl Prepared {
     }
 }
 
+/// How much of the package to re-check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Details {
+    /// Recompute the detail digest from the task list (what `check` does:
+    /// the holder sees that every task id, epoch and outcome is the one the
+    /// network committed to).
+    Recompute,
+    /// Use the package's digest: the registry-root check still binds the
+    /// salt, the digest and the outcome vector, which is all a proof uses.
+    Trust,
+}
+
 /// Checks a package against a snapshot and computes the verdict.
-pub fn prepare(snapshot: &SnapshotPublic, package: &Package) -> Result<Prepared, PrepareError> {
+pub fn prepare(
+    snapshot: &SnapshotPublic,
+    package: &Package,
+    details: Details,
+) -> Result<Prepared, PrepareError> {
     let snap = snapshot
         .values()
         .map_err(|e| PrepareError::Snapshot(e.to_string()))?;
@@ -103,6 +119,15 @@ pub fn prepare(snapshot: &SnapshotPublic, package: &Package) -> Result<Prepared,
                 path.len(),
                 shape.depth()
             )));
+        }
+    }
+    if details == Details::Recompute {
+        let digest =
+            crate::digest::detail_digest(&shape, &v.log.entries).map_err(|e| bad(e.to_string()))?;
+        if digest != v.detail_digest {
+            return Err(bad(
+                "the package's task list does not match its detail digest".into(),
+            ));
         }
     }
     let codes = v.log.codes(&shape).map_err(|e| bad(e.to_string()))?;
