@@ -135,10 +135,7 @@ pub fn prepare(
         license_id: package.license_id,
         codes: codes.into_iter().map(u64::from).collect(),
         salt: v.log.salt,
-        detail_digest: v
-            .log
-            .detail_digest(&shape)
-            .map_err(|e| bad(e.to_string()))?,
+        detail_digest: v.detail_digest,
         registry_path: v.registry_path.clone(),
         exclusion_leaf: v.exclusion_leaf,
         exclusion_path: v.exclusion_path.clone(),
