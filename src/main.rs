@@ -3,6 +3,7 @@
 //! verdict, 2 bad usage or bad input.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod commands;
 mod demo;
 mod ui;
@@ -33,6 +34,12 @@ enum Command {
     Verify(VerifyArgs),
     /// Run the whole flow on generated data at a small capacity.
     Demo(demo::DemoArgs),
+    /// Measure proving, verification, proof size and memory; write a table
+    /// (Markdown, CSV) and a plot (SVG).
+    Bench(bench::BenchArgs),
+    /// One bench point, in a child process (internal).
+    #[command(hide = true)]
+    BenchPoint(bench::BenchPointArgs),
 }
 
 /// How a command ends.
@@ -62,6 +69,8 @@ fn main() -> ExitCode {
         Command::Prove(a) => commands::prove(a),
         Command::Verify(a) => commands::verify(a),
         Command::Demo(a) => demo::run(a),
+        Command::Bench(a) => bench::run(a),
+        Command::BenchPoint(a) => bench::point(a),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

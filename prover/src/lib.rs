@@ -9,7 +9,8 @@
 //!   and the instance;
 //! * [`prove`]: the prover (keys built once, proofs in parallel);
 //! * [`digest`]: the task-detail digest, parallel over tasks;
-//! * [`fsio`]: atomic file writes.
+//! * [`fsio`]: atomic file writes;
+//! * [`synthetic`]: generated licenses for benchmarks.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -19,6 +20,7 @@ pub mod inputs;
 pub mod package;
 pub mod prove;
 pub mod snapshot;
+pub mod synthetic;
 pub mod witness;
 
 pub use prove::{ProveJob, Prover};

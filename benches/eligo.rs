@@ -1,0 +1,109 @@
+//! Criterion benchmarks: proving per capacity, verification (single and
+//! batch of 64), key building, witness building and native snapshot
+//! building. Run with `cargo bench`; `eligo bench` gives the sweep with
+//! memory and thread counts.
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use eligo_circuits::{layout, Shape};
+use eligo_params::{build_pk, build_vk, NoProgress, Params, ParamsStore};
+use eligo_prover::{synthetic, Prover};
+use eligo_verifier::Verifier;
+
+/// Capacities measured (tasks per license).
+const CAPACITIES: [usize; 4] = [1024, 4096, 16_384, 65_536];
+/// Tree depth (production).
+const DEPTH: u32 = 20;
+/// Proofs in the batch-verification measurement.
+const BATCH: usize = 64;
+
+fn params(shape: &Shape) -> Params {
+    ParamsStore::at_default_home()
+        .expect("cache directory")
+        .load_or_generate(layout::k_for(shape), &NoProgress)
+        .expect("params")
+}
+
+fn shape(capacity: usize) -> Shape {
+    Shape::new(capacity, DEPTH).expect("valid shape")
+}
+
+fn proving(c: &mut Criterion) {
+    let mut g = c.benchmark_group("prove");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    for cap in CAPACITIES {
+        let s = shape(cap);
+        let prover = Prover::new(params(&s), s).expect("keys");
+        let (public, packages) = synthetic::snapshot(s, 1).expect("snapshot");
+        let job = synthetic::jobs(&public, &packages).remove(0);
+        g.throughput(Throughput::Elements(cap as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(cap), &job, |b, job| {
+            b.iter(|| prover.prove(job).expect("proof"))
+        });
+    }
+    g.finish();
+}
+
+fn verification(c: &mut Criterion) {
+    let mut g = c.benchmark_group("verify");
+    for cap in [4096, 65_536] {
+        let s = shape(cap);
+        let p = params(&s);
+        let prover = Prover::new(p.clone(), s).expect("keys");
+        let verifier = Verifier::new(p, s).expect("vk");
+        let (public, packages) = synthetic::snapshot(s, 1).expect("snapshot");
+        let job = synthetic::jobs(&public, &packages).remove(0);
+        let proof = prover.prove(&job).expect("proof");
+        g.bench_function(BenchmarkId::new("single", cap), |b| {
+            b.iter(|| {
+                verifier
+                    .verify_instance(&job.instance, &proof)
+                    .expect("valid")
+            })
+        });
+        let items: Vec<_> = (0..BATCH)
+            .map(|_| (job.instance.clone(), proof.clone()))
+            .collect();
+        g.throughput(Throughput::Elements(BATCH as u64));
+        g.bench_function(BenchmarkId::new("batch64", cap), |b| {
+            b.iter(|| assert!(verifier.verify_batch(&items).iter().all(|r| r.is_ok())))
+        });
+    }
+    g.finish();
+}
+
+fn keys(c: &mut Criterion) {
+    let mut g = c.benchmark_group("keygen");
+    g.sample_size(10);
+    for cap in [4096, 65_536] {
+        let s = shape(cap);
+        let p = params(&s);
+        g.bench_function(BenchmarkId::new("vk", cap), |b| {
+            b.iter(|| build_vk(&p, &s).expect("vk"))
+        });
+        g.bench_function(BenchmarkId::new("vk+pk", cap), |b| {
+            b.iter(|| build_pk(&p, build_vk(&p, &s).expect("vk"), &s).expect("pk"))
+        });
+    }
+    g.finish();
+}
+
+fn witness_and_snapshot(c: &mut Criterion) {
+    let mut g = c.benchmark_group("native");
+    g.sample_size(10);
+    let s = shape(65_536);
+    let (public, packages) = synthetic::snapshot(s, 1).expect("snapshot");
+    g.bench_function("witness/65536", |b| {
+        b.iter(|| synthetic::jobs(&public, &packages))
+    });
+    let licenses = 8;
+    g.throughput(Throughput::Elements(licenses as u64));
+    g.bench_function("snapshot/8 licenses x 65536 tasks", |b| {
+        b.iter(|| synthetic::snapshot(s, licenses).expect("snapshot"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, proving, verification, keys, witness_and_snapshot);
+criterion_main!(benches);

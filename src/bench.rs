@@ -1,0 +1,428 @@
+//! `eligo bench`: proving, verification, proof size and peak memory over a
+//! range of capacities and thread counts. Each point runs in a child
+//! process (`eligo bench-point`, hidden) so that its peak memory is its own;
+//! the parent writes `bench.md`, `bench.csv` and `bench.svg`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use clap::Args;
+use eligo_circuits::Shape;
+use eligo_params::{CircuitFigures, ParamsStore};
+use eligo_prover::{synthetic, ProveJob, Prover};
+use eligo_verifier::Verifier;
+use serde::{Deserialize, Serialize};
+
+use crate::ui::{log, ParamsProgress};
+use crate::{Failure, Outcome};
+
+/// Proofs in the batch-verification measurement.
+const BATCH_VERIFY_PROOFS: usize = 64;
+/// Tree depth of every bench point (the production depth).
+const BENCH_DEPTH: u32 = 20;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// A short sweep (under 2 minutes): capacities 1,024 and 4,096, 1 and 2
+    /// threads, one repetition, batches of 2.
+    #[arg(long)]
+    pub quick: bool,
+    /// Output directory for bench.md, bench.csv and bench.svg.
+    #[arg(long, default_value = "bench-out")]
+    pub out: PathBuf,
+    /// Capacities (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub capacities: Option<Vec<usize>>,
+    /// Thread counts (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub threads: Option<Vec<usize>>,
+    /// Repetitions of each timing (the median is reported).
+    #[arg(long)]
+    pub reps: Option<usize>,
+    /// Licenses proven together for the throughput figure.
+    #[arg(long)]
+    pub batch: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchPointArgs {
+    #[arg(long)]
+    pub capacity: usize,
+    #[arg(long)]
+    pub threads: usize,
+    #[arg(long)]
+    pub reps: usize,
+    #[arg(long)]
+    pub batch: usize,
+}
+
+/// One measured point.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Point {
+    pub capacity: usize,
+    pub depth: u32,
+    pub threads: usize,
+    pub k: u32,
+    pub rows: usize,
+    pub advice_columns: usize,
+    pub fixed_columns: usize,
+    pub permutations: usize,
+    pub params_load_s: f64,
+    pub keygen_vk_s: f64,
+    pub keygen_pk_s: f64,
+    pub witness_ms: f64,
+    pub prove_s: f64,
+    pub verify_ms: f64,
+    pub verifier_cold_s: f64,
+    pub batch_verify_ms_per_proof: f64,
+    pub proof_bytes: usize,
+    pub peak_rss_single_mb: f64,
+    pub batch: usize,
+    pub batch_s: f64,
+    pub licenses_per_hour_single: f64,
+    pub licenses_per_hour_batch: f64,
+    pub peak_rss_batch_mb: f64,
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t = Instant::now();
+    let out = f();
+    (out, t.elapsed().as_secs_f64())
+}
+
+/// Generated licenses `0..n` with full logs, and the witness time per
+/// license.
+fn bench_jobs(shape: Shape, n: usize) -> Result<(Vec<ProveJob>, f64), Failure> {
+    let (public, packages) = synthetic::snapshot(shape, n)?;
+    let t = Instant::now();
+    let jobs = synthetic::jobs(&public, &packages);
+    Ok((jobs, t.elapsed().as_secs_f64() * 1e3 / n as f64))
+}
+
+/// Runs one point in this process and prints it as JSON.
+pub fn point(a: BenchPointArgs) -> Result<Outcome, Failure> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads)
+        .build_global()
+        .map_err(|e| Failure(e.to_string()))?;
+    let shape = Shape::new(a.capacity, BENCH_DEPTH)?;
+    let figures = CircuitFigures::of(&shape);
+    let store = ParamsStore::at_default_home()?;
+    let (params, params_load_s) =
+        timed(|| store.load_or_generate(figures.k, &ParamsProgress::new()));
+    let params = params?;
+    let (jobs, witness_ms) = bench_jobs(shape, a.batch.max(1))?;
+    let (vk, keygen_vk_s) = timed(|| eligo_params::build_vk(&params, &shape));
+    let vk = vk?;
+    let (pk, keygen_pk_s) = timed(|| eligo_params::build_pk(&params, vk, &shape));
+    drop(pk?);
+    let prover = Prover::new(params.clone(), shape)?;
+    let mut proof = Vec::new();
+    let mut times = Vec::new();
+    for _ in 0..a.reps.max(1) {
+        let (p, t) = timed(|| prover.prove(&jobs[0]));
+        proof = p?;
+        times.push(t);
+    }
+    let prove_s = median(times);
+    let peak_rss_single_mb = peak_rss_mb();
+
+    let (verifier, verifier_cold_s) = timed(|| {
+        let p = store.load(figures.k).ok().flatten().expect("cached params");
+        Verifier::new(p, shape)
+    });
+    let verifier = verifier?;
+    let mut vt = Vec::new();
+    for _ in 0..(5 * a.reps.max(1)) {
+        let (r, t) = timed(|| verifier.verify_instance(&jobs[0].instance, &proof));
+        r.map_err(|e| Failure(format!("bench proof does not verify: {e}")))?;
+        vt.push(t * 1e3);
+    }
+    let verify_ms = median(vt);
+    let items: Vec<_> = (0..BATCH_VERIFY_PROOFS)
+        .map(|_| (jobs[0].instance.clone(), proof.clone()))
+        .collect();
+    let (results, batch_verify_s) = timed(|| verifier.verify_batch(&items));
+    if results.iter().any(|r| r.is_err()) {
+        return Err(Failure("batch verification failed".into()));
+    }
+
+    let (_, batch_s) = timed(|| prover.prove_batch(&jobs, |_, r| drop(r.expect("proof"))));
+    let p = Point {
+        capacity: shape.capacity(),
+        depth: shape.depth(),
+        threads: a.threads,
+        k: figures.k,
+        rows: figures.rows,
+        advice_columns: figures.advice_columns,
+        fixed_columns: figures.fixed_columns,
+        permutations: figures.permutations,
+        params_load_s,
+        keygen_vk_s,
+        keygen_pk_s,
+        witness_ms,
+        prove_s,
+        verify_ms,
+        verifier_cold_s,
+        batch_verify_ms_per_proof: batch_verify_s * 1e3 / BATCH_VERIFY_PROOFS as f64,
+        proof_bytes: proof.len(),
+        peak_rss_single_mb,
+        batch: jobs.len(),
+        batch_s,
+        licenses_per_hour_single: 3600.0 / prove_s,
+        licenses_per_hour_batch: 3600.0 * jobs.len() as f64 / batch_s,
+        peak_rss_batch_mb: peak_rss_mb(),
+    };
+    println!("{}", serde_json::to_string(&p)?);
+    Ok(Outcome::Success)
+}
+
+const CSV_HEADER: &str = "capacity,depth,threads,k,rows,advice_columns,fixed_columns,permutations,params_load_s,keygen_vk_s,keygen_pk_s,witness_ms,prove_s,verify_ms,verifier_cold_s,batch_verify_ms_per_proof,proof_bytes,peak_rss_single_mb,batch,batch_s,licenses_per_hour_single,licenses_per_hour_batch,peak_rss_batch_mb";
+
+fn csv_line(p: &Point) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{:.3},{:.3},{:.3},{:.1},{:.3},{:.2},{:.3},{:.2},{},{:.0},{},{:.3},{:.0},{:.0},{:.0}",
+        p.capacity, p.depth, p.threads, p.k, p.rows, p.advice_columns, p.fixed_columns,
+        p.permutations, p.params_load_s, p.keygen_vk_s, p.keygen_pk_s, p.witness_ms, p.prove_s,
+        p.verify_ms, p.verifier_cold_s, p.batch_verify_ms_per_proof, p.proof_bytes,
+        p.peak_rss_single_mb, p.batch, p.batch_s, p.licenses_per_hour_single,
+        p.licenses_per_hour_batch, p.peak_rss_batch_mb
+    )
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    format!(
+        "{} cores ({cpu}), {mem} RAM, no GPU",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    )
+}
+
+fn markdown(points: &[Point]) -> String {
+    let mut s = String::new();
+    writeln!(s, "# eligo bench\n").unwrap();
+    writeln!(s, "Machine: {}. Depth {BENCH_DEPTH}, threshold 667/1000, generated full logs (90% executed). Times are medians; memory is the peak resident set of the process.\n", machine()).unwrap();
+    writeln!(s, "| capacity | threads | k | rows | advice / fixed cols | keygen vk + pk | prove | verify | cold verifier | batch verify / proof (64) | proof | peak mem (1 proof) | batch | batch time | licenses / hour (1 / batch) |").unwrap();
+    writeln!(s, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |").unwrap();
+    for p in points {
+        writeln!(
+            s,
+            "| {} | {} | {} | {} | {} / {} | {:.2} + {:.2} s | {:.2} s | {:.1} ms | {:.2} s | {:.2} ms | {} B | {:.0} MB | {} | {:.2} s | {:.0} / {:.0} |",
+            p.capacity, p.threads, p.k, p.rows, p.advice_columns, p.fixed_columns, p.keygen_vk_s,
+            p.keygen_pk_s, p.prove_s, p.verify_ms, p.verifier_cold_s, p.batch_verify_ms_per_proof,
+            p.proof_bytes, p.peak_rss_single_mb, p.batch, p.batch_s, p.licenses_per_hour_single,
+            p.licenses_per_hour_batch
+        )
+        .unwrap();
+    }
+    s
+}
+
+/// A log-log line plot of prove time (s) and verify time (ms) against
+/// capacity, one line per thread count.
+fn svg(points: &[Point]) -> String {
+    const W: f64 = 720.0;
+    const H: f64 = 420.0;
+    const L: f64 = 70.0;
+    const R: f64 = 170.0;
+    const T: f64 = 40.0;
+    const B: f64 = 60.0;
+    let caps: Vec<f64> = points.iter().map(|p| (p.capacity as f64).log2()).collect();
+    let (xmin, xmax) = caps
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
+    let xmax = if xmax > xmin { xmax } else { xmin + 1.0 };
+    let vals: Vec<f64> = points
+        .iter()
+        .flat_map(|p| [p.prove_s * 1e3, p.verify_ms])
+        .filter(|v| *v > 0.0)
+        .map(|v| v.log10())
+        .collect();
+    let (ymin, ymax) = vals
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(*y), b.max(*y)));
+    let (ymin, ymax) = (ymin.floor(), ymax.ceil().max(ymin.floor() + 1.0));
+    let x = |c: f64| L + (c - xmin) / (xmax - xmin) * (W - L - R);
+    let y = |ms: f64| T + (ymax - ms.log10()) / (ymax - ymin) * (H - T - B);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">Eligo: prove and verify time vs log capacity ({})</text>\n",
+        W / 2.0,
+        machine().split(" (").next().unwrap_or("")
+    );
+    let mut decade = ymin;
+    while decade <= ymax {
+        let yy = y(10f64.powf(decade));
+        let label = if decade >= 3.0 {
+            format!("{} s", 10f64.powf(decade - 3.0))
+        } else {
+            format!("{} ms", 10f64.powf(decade))
+        };
+        writeln!(s, "<line x1=\"{L}\" x2=\"{}\" y1=\"{yy}\" y2=\"{yy}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{label}</text>", W - R, L - 6.0, yy + 4.0).unwrap();
+        decade += 1.0;
+    }
+    let mut caps_sorted: Vec<usize> = points.iter().map(|p| p.capacity).collect();
+    caps_sorted.sort_unstable();
+    caps_sorted.dedup();
+    for c in &caps_sorted {
+        let xx = x((*c as f64).log2());
+        writeln!(s, "<line x1=\"{xx}\" x2=\"{xx}\" y1=\"{T}\" y2=\"{}\" stroke=\"#eee\"/><text x=\"{xx}\" y=\"{}\" text-anchor=\"middle\">{c}</text>", H - B, H - B + 18.0).unwrap();
+    }
+    writeln!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">log capacity (tasks per license)</text>",
+        (L + W - R) / 2.0,
+        H - 18.0
+    )
+    .unwrap();
+    let mut threads: Vec<usize> = points.iter().map(|p| p.threads).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
+    let mut legend_y = T + 10.0;
+    for (i, t) in threads.iter().enumerate() {
+        let color = colors[i % colors.len()];
+        for (name, dash, f) in [
+            (
+                "prove",
+                "",
+                Box::new(|p: &Point| p.prove_s * 1e3) as Box<dyn Fn(&Point) -> f64>,
+            ),
+            ("verify", "6,4", Box::new(|p: &Point| p.verify_ms)),
+        ] {
+            let mut pts: Vec<&Point> = points.iter().filter(|p| p.threads == *t).collect();
+            pts.sort_by_key(|p| p.capacity);
+            let path: Vec<String> = pts
+                .iter()
+                .map(|p| format!("{:.1},{:.1}", x((p.capacity as f64).log2()), y(f(p))))
+                .collect();
+            writeln!(s, "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"{dash}\" points=\"{}\"/>", path.join(" ")).unwrap();
+            for p in &pts {
+                writeln!(
+                    s,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{color}\"/>",
+                    x((p.capacity as f64).log2()),
+                    y(f(p))
+                )
+                .unwrap();
+            }
+            writeln!(s, "<line x1=\"{}\" x2=\"{}\" y1=\"{legend_y}\" y2=\"{legend_y}\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"{dash}\"/><text x=\"{}\" y=\"{}\">{name}, {t} thread(s)</text>", W - R + 10.0, W - R + 40.0, W - R + 46.0, legend_y + 4.0).unwrap();
+            legend_y += 20.0;
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+pub fn run(a: BenchArgs) -> Result<Outcome, Failure> {
+    let (caps, threads, reps, batch) = if a.quick {
+        (vec![1024, 4096], vec![1, 2], 1, 2)
+    } else {
+        (vec![1024, 4096, 16384, 65536], vec![1, 2], 3, 8)
+    };
+    let caps = a.capacities.unwrap_or(caps);
+    let threads = a.threads.unwrap_or(threads);
+    let reps = a.reps.unwrap_or(reps);
+    let batch = a.batch.unwrap_or(batch);
+    for c in &caps {
+        Shape::new(*c, BENCH_DEPTH).map_err(|e| Failure(format!("--capacities: {e}")))?;
+    }
+    if threads.contains(&0) || reps == 0 || batch == 0 {
+        return Err(Failure(
+            "--threads, --reps and --batch must be at least 1".into(),
+        ));
+    }
+    let exe = std::env::current_exe()?;
+    let mut points = Vec::new();
+    for c in &caps {
+        for t in &threads {
+            log(format!(
+                "bench: capacity {c}, {t} thread(s), {reps} rep(s), batch {batch} ..."
+            ));
+            let out = Command::new(&exe)
+                .args([
+                    "bench-point",
+                    "--capacity",
+                    &c.to_string(),
+                    "--threads",
+                    &t.to_string(),
+                    "--reps",
+                    &reps.to_string(),
+                    "--batch",
+                    &batch.to_string(),
+                ])
+                .stderr(std::process::Stdio::inherit())
+                .output()?;
+            if !out.status.success() {
+                return Err(Failure(format!(
+                    "bench point capacity {c}, {t} thread(s) failed"
+                )));
+            }
+            let p: Point = serde_json::from_slice(&out.stdout)
+                .map_err(|e| Failure(format!("bench point output: {e}")))?;
+            log(format!(
+                "  k = {}, prove {:.2} s, verify {:.1} ms, proof {} B, peak {:.0} MB",
+                p.k, p.prove_s, p.verify_ms, p.proof_bytes, p.peak_rss_single_mb
+            ));
+            points.push(p);
+        }
+    }
+    let mut csv = String::from(CSV_HEADER);
+    csv.push('\n');
+    for p in &points {
+        csv.push_str(&csv_line(p));
+        csv.push('\n');
+    }
+    let md = markdown(&points);
+    let write = |name: &str, body: &str| {
+        eligo_prover::fsio::write_atomic(&a.out.join(name), body.as_bytes())
+            .map_err(|e| Failure(format!("{}: {e}", a.out.join(name).display())))
+    };
+    write("bench.csv", &csv)?;
+    write("bench.md", &md)?;
+    write("bench.svg", &svg(&points))?;
+    print!("{md}");
+    println!(
+        "\nwritten: {}/bench.md, bench.csv, bench.svg",
+        a.out.display()
+    );
+    Ok(Outcome::Success)
+}
