@@ -302,15 +302,6 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
         jobs.len(),
         t_prep.elapsed().as_secs_f64()
     ));
-    if let Some(t) = a.threads {
-        if t == 0 {
-            return Err(Failure("--threads: must be at least 1".into()));
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build_global()
-            .map_err(|e| Failure(format!("--threads: {e}")))?;
-    }
     fs::create_dir_all(&a.out).map_err(|e| Failure(format!("{}: {e}", a.out.display())))?;
     let shape = jobs[0].shape;
     let t0 = Instant::now();

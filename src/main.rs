@@ -63,6 +63,33 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let threads = match &cli.command {
+        Command::Prove(a) => a.threads,
+        Command::BenchPoint(a) => Some(a.threads),
+        _ => None,
+    };
+    if threads == Some(0) {
+        eprintln!("error: --threads: must be at least 1");
+        return ExitCode::from(2);
+    }
+    // Everything runs on a worker of one pool: halo2's parallel sections
+    // then start from a pool thread instead of waking the pool from outside
+    // at every call (measured: a large share of verification time).
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t);
+    }
+    let pool = match builder.build() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: thread pool: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    pool.install(|| run(cli))
+}
+
+fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Snapshot(a) => commands::snapshot(a),
         Command::Check(a) => commands::check(a),

@@ -15,8 +15,10 @@ pub const ROWS_PER_WORD: usize = 9;
 /// `3^153 < 2^243`, below the 254-bit field).
 pub const CODES_PER_WORD: usize = CODES_PER_ROW * ROWS_PER_WORD;
 /// Rows of the range check on `executed * den - assigned * num`
-/// (`3^51 > 2^80`: an honest difference is below `2^54`, a wrapped one above
-/// `p - 2^54`).
+/// (`3^51 > 2^80`). In-circuit, `assigned < 2^21` and `num, den < 3^34`, so
+/// the true difference lies within `±2^75`: an honest one is below `3^51`,
+/// a negative one wraps above `p - 2^75`. (With the verifier's
+/// `den <= 2^32`, an honest difference is below `2^53`.)
 pub const DIFF_RANGE_ROWS: usize = 3;
 /// Rows of each small range check (`3^34 > 2^53`, enough for values up to
 /// `MAX_THRESHOLD_DEN = 2^32`).

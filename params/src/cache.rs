@@ -22,6 +22,62 @@ const POINT_BYTES: u64 = 32;
 /// Largest `k` accepted (2^k rows).
 pub const MAX_K: u32 = 24;
 
+/// BLAKE2b-256 of the canonical parameter body (`Params::new(k)` as written
+/// by `Params::write`) for every `k` a supported shape uses (8 to 16).
+/// `Params::new` is deterministic, so a cached file whose body differs was
+/// not made by it: a planted file with known discrete-log relations between
+/// generators would let forged proofs verify, and is refused.
+const CANONICAL_DIGESTS: &[(u32, &str)] = &[
+    (
+        8,
+        "4e2600d2146e0356001d39e1cf3f0048c75a428251afd0c03fbc6d5e3b90c2a9",
+    ),
+    (
+        9,
+        "e8e5479981383bf74da627a6a3fa6f77463a36d9184372c1023f1cde66f80750",
+    ),
+    (
+        10,
+        "7cb87405f41de2a0f0b640d702482629d77a15c469d79d864407c0494d4e75ed",
+    ),
+    (
+        11,
+        "773ee1d3dcc65a13e97e4d88119d1d20fb12a8db4443361f370c75bdc2c91382",
+    ),
+    (
+        12,
+        "8d715ccc1bbb447a03a53ef53866f060ce574c0d76e00ed7aea35f8be6fc0af5",
+    ),
+    (
+        13,
+        "c2ecc4e0390ee1c5ed97822aa97119721bd01a3008a127113fa84de347e994c6",
+    ),
+    (
+        14,
+        "7e77bf05488d7e8514ef5dcbe9326091994853a7bbb1e39272a0b8fe53c6d40c",
+    ),
+    (
+        15,
+        "1eef393892a47e431d6385d684efe3fc0011382011ca878b596da2ad3b89e400",
+    ),
+    (
+        16,
+        "96148e6086e2a9d113583a62a6bbc1e1faae9f9ab5c3fa6ec545601ea5fcd802",
+    ),
+];
+
+/// The pinned digest of the canonical parameters for `k`, if pinned.
+pub fn canonical_digest(k: u32) -> Option<&'static str> {
+    CANONICAL_DIGESTS
+        .iter()
+        .find(|(kk, _)| *kk == k)
+        .map(|(_, d)| *d)
+}
+
+fn body_digest(body: &[u8]) -> blake2b_simd::Hash {
+    blake2b_simd::Params::new().hash_length(32).hash(body)
+}
+
 /// Errors of the parameter cache.
 #[derive(Debug, Error)]
 pub enum ParamsError {
@@ -172,9 +228,16 @@ impl ParamsStore {
         if body.len() as u64 != expected {
             return Err(corrupt("truncated".into()));
         }
-        let digest = blake2b_simd::Params::new().hash_length(32).hash(&body);
+        let digest = body_digest(&body);
         if digest.as_bytes() != &header[24..56] {
             return Err(corrupt("digest mismatch".into()));
+        }
+        if let Some(pinned) = canonical_digest(k) {
+            if digest.to_hex().as_str() != pinned {
+                return Err(corrupt(
+                    "not the canonical parameters for this k (pinned digest mismatch)".into(),
+                ));
+            }
         }
         let params = Params::read(&mut &body[..]).map_err(|e| corrupt(e.to_string()))?;
         if params.k() != k {
@@ -189,7 +252,15 @@ impl ParamsStore {
         let k = params.k();
         let mut body = Vec::with_capacity(body_len(k) as usize);
         params.write(&mut body).map_err(io_err(&self.dir))?;
-        let digest = blake2b_simd::Params::new().hash_length(32).hash(&body);
+        let digest = body_digest(&body);
+        if let Some(pinned) = canonical_digest(k) {
+            if digest.to_hex().as_str() != pinned {
+                return Err(ParamsError::Corrupt {
+                    path: self.path(k),
+                    reason: "generated parameters differ from the pinned canonical digest".into(),
+                });
+            }
+        }
         let path = self.path(k);
         let tmp = self
             .dir
@@ -249,7 +320,7 @@ impl ParamsStore {
 mod tests {
     use super::*;
 
-    const K: u32 = 4;
+    const K: u32 = 4; // not pinned: exercises the header checks only
 
     #[test]
     fn round_trip_and_corruption_is_detected() {
@@ -285,6 +356,66 @@ mod tests {
         let fixed = store.load_or_generate(K, &NoProgress).unwrap();
         assert_eq!(fixed.k(), K);
         assert!(store.load(K).unwrap().is_some());
+    }
+
+    /// Prints the canonical digests to pin (`cargo test --release -p
+    /// eligo-params -- --ignored --nocapture print_canonical_digests`).
+    #[test]
+    #[ignore]
+    fn print_canonical_digests() {
+        for k in 8..=16 {
+            let mut body = vec![];
+            Params::new(k).write(&mut body).unwrap();
+            println!("    ({k}, \"{}\"),", body_digest(&body).to_hex());
+        }
+    }
+
+    #[test]
+    fn small_canonical_digests_match() {
+        for k in 8..=10 {
+            let mut body = vec![];
+            Params::new(k).write(&mut body).unwrap();
+            assert_eq!(
+                Some(body_digest(&body).to_hex().as_str()),
+                canonical_digest(k)
+            );
+        }
+        for k in 8..=16 {
+            assert!(canonical_digest(k).is_some(), "k = {k} not pinned");
+        }
+    }
+
+    #[test]
+    fn planted_parameters_are_refused() {
+        // A file with a valid header digest but a body that is not
+        // Params::new(k): parameters for k = 9 relabelled as k = 8 cannot be
+        // forged here, so plant a well-formed file with one generator
+        // replaced by another valid point.
+        let dir = tempfile::tempdir().unwrap();
+        let store = ParamsStore::new(dir.path());
+        let k = 8;
+        let mut body = vec![];
+        Params::new(k).write(&mut body).unwrap();
+        // Swap the first two generators (both valid points).
+        let (a, b) = (4, 4 + POINT_BYTES as usize);
+        let first: Vec<u8> = body[a..b].to_vec();
+        let second: Vec<u8> = body[b..b + POINT_BYTES as usize].to_vec();
+        body[a..b].copy_from_slice(&second);
+        body[b..b + POINT_BYTES as usize].copy_from_slice(&first);
+        let digest = body_digest(&body);
+        let mut file = Vec::new();
+        file.extend_from_slice(MAGIC);
+        file.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        file.extend_from_slice(&k.to_le_bytes());
+        file.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        file.extend_from_slice(digest.as_bytes());
+        file.extend_from_slice(&body);
+        fs::create_dir_all(store.dir()).unwrap();
+        fs::write(store.path(k), &file).unwrap();
+        match store.load(k) {
+            Err(ParamsError::Corrupt { reason, .. }) => assert!(reason.contains("canonical")),
+            other => panic!("planted parameters accepted: {other:?}"),
+        }
     }
 
     #[test]
