@@ -44,6 +44,10 @@ pub struct BenchArgs {
     /// Licenses proven together for the throughput figure.
     #[arg(long)]
     pub batch: Option<usize>,
+    /// Re-render bench.md and bench.svg from an existing bench.csv instead
+    /// of measuring.
+    #[arg(long)]
+    pub render: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -178,7 +182,13 @@ pub fn point(a: BenchPointArgs) -> Result<Outcome, Failure> {
             )
         })
         .collect();
-    let (results, batch_verify_s) = timed(|| verifier.verify_batch(&items));
+    // Batches verify fastest on one thread (measured: the per-proof work is
+    // many small parallel sections); `eligo verify` does the same.
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| Failure(e.to_string()))?;
+    let (results, batch_verify_s) = timed(|| one.install(|| verifier.verify_batch(&items)));
     if results.iter().any(|r| r.is_err()) {
         return Err(Failure("batch verification failed".into()));
     }
@@ -252,11 +262,35 @@ fn machine() -> String {
     )
 }
 
+fn breakdown(capacities: &[usize]) -> String {
+    let mut s = String::new();
+    writeln!(s, "\n## Cost breakdown per circuit part\n").unwrap();
+    writeln!(s, "Rows are counted in the part's own columns; the hashing parts share {} Pow5 chips side by side (rows shown before dividing among them), the others share the main columns.\n", eligo_circuits::layout::POSEIDON_CHIPS).unwrap();
+    writeln!(
+        s,
+        "| capacity | part | rows | advice cols | fixed cols | permutations |"
+    )
+    .unwrap();
+    writeln!(s, "| --- | --- | --- | --- | --- | --- |").unwrap();
+    for c in capacities {
+        let shape = Shape::new(*c, BENCH_DEPTH).expect("validated");
+        for p in eligo_circuits::layout::cost_breakdown(&shape) {
+            writeln!(
+                s,
+                "| {c} | {} | {} | {} | {} | {} |",
+                p.part, p.rows, p.advice_columns, p.fixed_columns, p.permutations
+            )
+            .unwrap();
+        }
+    }
+    s
+}
+
 fn markdown(points: &[Point]) -> String {
     let mut s = String::new();
     writeln!(s, "# eligo bench\n").unwrap();
     writeln!(s, "Machine: {}. Depth {BENCH_DEPTH}, threshold 667/1000, generated full logs (90% executed). Times are medians; memory is the peak resident set of the process (one proof, then the whole batch). Batch verification cycles 64 items over the batch's distinct proofs (identical proofs share MSM terms, so fewer distinct proofs make it slightly optimistic).\n", machine()).unwrap();
-    writeln!(s, "| capacity | threads | k | rows | advice / fixed cols | keygen vk + pk | prove | verify | cold verifier | batch verify / proof (64) | proof | peak mem (1 proof) | batch | batch time | licenses / hour (1 / batch) |").unwrap();
+    writeln!(s, "| capacity | threads | k | rows | advice / fixed cols | keygen vk + pk | prove | verify | cold verifier | batch verify / proof (64, 1 thread) | proof | peak mem (1 proof) | batch | batch time | licenses / hour (1 / batch) |").unwrap();
     writeln!(s, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |").unwrap();
     for p in points {
         writeln!(
@@ -367,7 +401,70 @@ fn svg(points: &[Point]) -> String {
     s
 }
 
+fn parse_csv(path: &std::path::Path) -> Result<Vec<Point>, Failure> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, h)) if h == CSV_HEADER => {}
+        _ => {
+            return Err(Failure(format!(
+                "{}:1: not an eligo bench.csv header",
+                path.display()
+            )))
+        }
+    }
+    let mut points = Vec::new();
+    for (i, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
+        let bad = || {
+            Failure(format!(
+                "{}:{}: malformed bench line",
+                path.display(),
+                i + 1
+            ))
+        };
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != CSV_HEADER.split(',').count() {
+            return Err(bad());
+        }
+        let u = |j: usize| f[j].parse::<usize>().map_err(|_| bad());
+        let x = |j: usize| f[j].parse::<f64>().map_err(|_| bad());
+        points.push(Point {
+            capacity: u(0)?,
+            depth: u(1)? as u32,
+            threads: u(2)?,
+            k: u(3)? as u32,
+            rows: u(4)?,
+            advice_columns: u(5)?,
+            fixed_columns: u(6)?,
+            permutations: u(7)?,
+            params_load_s: x(8)?,
+            keygen_vk_s: x(9)?,
+            keygen_pk_s: x(10)?,
+            witness_ms: x(11)?,
+            prove_s: x(12)?,
+            verify_ms: x(13)?,
+            verifier_cold_s: x(14)?,
+            batch_verify_ms_per_proof: x(15)?,
+            proof_bytes: u(16)?,
+            peak_rss_single_mb: x(17)?,
+            batch: u(18)?,
+            batch_s: x(19)?,
+            licenses_per_hour_single: x(20)?,
+            licenses_per_hour_batch: x(21)?,
+            peak_rss_batch_mb: x(22)?,
+        });
+    }
+    Ok(points)
+}
+
 pub fn run(a: BenchArgs) -> Result<Outcome, Failure> {
+    if let Some(csv_path) = &a.render {
+        let points = parse_csv(csv_path)?;
+        let mut caps: Vec<usize> = points.iter().map(|p| p.capacity).collect();
+        caps.dedup();
+        return write_outputs(&a.out, &points, &caps);
+    }
     let (caps, threads, reps, batch) = if a.quick {
         (vec![1024, 4096], vec![1, 2], 1, 2)
     } else {
@@ -420,16 +517,25 @@ pub fn run(a: BenchArgs) -> Result<Outcome, Failure> {
             points.push(p);
         }
     }
+    write_outputs(&a.out, &points, &caps)
+}
+
+fn write_outputs(
+    out: &std::path::Path,
+    points: &[Point],
+    caps: &[usize],
+) -> Result<Outcome, Failure> {
+    let points = points.to_vec();
     let mut csv = String::from(CSV_HEADER);
     csv.push('\n');
     for p in &points {
         csv.push_str(&csv_line(p));
         csv.push('\n');
     }
-    let md = markdown(&points);
+    let md = markdown(&points) + &breakdown(caps);
     let write = |name: &str, body: &str| {
-        eligo_prover::fsio::write_atomic(&a.out.join(name), body.as_bytes())
-            .map_err(|e| Failure(format!("{}: {e}", a.out.join(name).display())))
+        eligo_prover::fsio::write_atomic(&out.join(name), body.as_bytes())
+            .map_err(|e| Failure(format!("{}: {e}", out.join(name).display())))
     };
     write("bench.csv", &csv)?;
     write("bench.md", &md)?;
@@ -437,7 +543,7 @@ pub fn run(a: BenchArgs) -> Result<Outcome, Failure> {
     print!("{md}");
     println!(
         "\nwritten: {}/bench.md, bench.csv, bench.svg",
-        a.out.display()
+        out.display()
     );
     Ok(Outcome::Success)
 }

@@ -437,3 +437,49 @@ fn bad_prove_flags_exit_2() {
         r.stderr
     );
 }
+
+#[test]
+fn bench_writes_table_csv_and_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bench");
+    let r = eligo(&[
+        "bench",
+        "--capacities",
+        "256",
+        "--threads",
+        "1",
+        "--reps",
+        "1",
+        "--batch",
+        "1",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let md = std::fs::read_to_string(out.join("bench.md")).unwrap();
+    assert!(md.contains("| 256 | 1 | 10 |"), "{md}");
+    assert!(md.contains("hashing: log commitment"), "{md}");
+    let csv = std::fs::read_to_string(out.join("bench.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2);
+    assert!(std::fs::read_to_string(out.join("bench.svg"))
+        .unwrap()
+        .starts_with("<svg"));
+    // Re-rendering from the CSV gives the same table.
+    let again = dir.path().join("again");
+    let r = eligo(&[
+        "bench",
+        "--render",
+        s(&out.join("bench.csv")),
+        "--out",
+        s(&again),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(again.join("bench.csv")).unwrap(),
+        csv
+    );
+    // Bad flags: exit 2.
+    let r = eligo(&["bench", "--capacities", "300", "--out", s(&again)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--capacities"), "{}", r.stderr);
+}

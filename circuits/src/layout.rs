@@ -80,3 +80,79 @@ mod tests {
         assert!((CODES_PER_WORD as f64) * (CODE_RADIX as f64).log2() < 243.0);
     }
 }
+
+/// Advice columns of one `Pow5Chip` (3 state + 1 partial S-box).
+pub const POW5_ADVICE: usize = 4;
+/// Fixed columns of one `Pow5Chip` (3 + 3 round constants).
+pub const POW5_FIXED: usize = 6;
+
+/// Cost of one part of the circuit, for the researchers' breakdown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartCost {
+    /// What the part does.
+    pub part: &'static str,
+    /// Rows it occupies (in its own columns).
+    pub rows: usize,
+    /// Advice columns it uses.
+    pub advice_columns: usize,
+    /// Fixed columns it uses (selectors excluded).
+    pub fixed_columns: usize,
+    /// Poseidon permutations.
+    pub permutations: usize,
+}
+
+/// Rows and columns per part of the circuit for `shape`. Hashing parts
+/// share the Poseidon chips' columns; the others share the main columns.
+pub fn cost_breakdown(shape: &Shape) -> Vec<PartCost> {
+    let words = shape.words();
+    let depth = shape.depth() as usize;
+    let main_advice = CODES_PER_ROW + 3;
+    let chip_advice = POSEIDON_CHIPS * POW5_ADVICE;
+    let chip_fixed = POSEIDON_CHIPS * POW5_FIXED;
+    let log_perms = 1 + words.div_ceil(2);
+    let tree_perms = 1 + 2 * depth;
+    vec![
+        PartCost {
+            part: "hashing: log commitment (salt, digest, packed words)",
+            rows: log_perms * PERMUTE_ROWS,
+            advice_columns: chip_advice,
+            fixed_columns: chip_fixed,
+            permutations: log_perms,
+        },
+        PartCost {
+            part: "hashing: registry leaf and both tree paths",
+            rows: tree_perms * PERMUTE_ROWS,
+            advice_columns: chip_advice,
+            fixed_columns: chip_fixed,
+            permutations: tree_perms,
+        },
+        PartCost {
+            part: "codes: well-formedness, packing, counting",
+            rows: 1 + words * ROWS_PER_WORD,
+            advice_columns: main_advice,
+            fixed_columns: 0,
+            permutations: 0,
+        },
+        PartCost {
+            part: "threshold and range checks",
+            rows: 1 + DIFF_RANGE_ROWS + SMALL_RANGE_CHECKS * SMALL_RANGE_ROWS,
+            advice_columns: main_advice,
+            fixed_columns: 0,
+            permutations: 0,
+        },
+        PartCost {
+            part: "tree paths: index bits and swaps",
+            rows: depth + 1,
+            advice_columns: 9,
+            fixed_columns: 0,
+            permutations: 0,
+        },
+        PartCost {
+            part: "constants and log header",
+            rows: 2,
+            advice_columns: 5,
+            fixed_columns: 1,
+            permutations: 0,
+        },
+    ]
+}
