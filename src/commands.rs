@@ -97,6 +97,19 @@ pub struct ProveArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ParamsArgs {
+    /// Log capacity of the shape whose parameters to prepare.
+    #[arg(long, default_value_t = DEFAULT_CAPACITY)]
+    pub capacity: usize,
+    /// Tree depth of the shape.
+    #[arg(long, default_value_t = DEFAULT_DEPTH)]
+    pub depth: u32,
+    /// A circuit size k instead of a shape (8 to 16 are pinned).
+    #[arg(long, conflicts_with_all = ["capacity", "depth"])]
+    pub k: Option<u32>,
+}
+
+#[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// The snapshot's public file.
     #[arg(long)]
@@ -432,4 +445,34 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
     } else {
         Outcome::Negative
     })
+}
+
+pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
+    let k = match a.k {
+        Some(k) => {
+            if !(eligo_circuits::layout::MIN_K..=eligo_params::MAX_K).contains(&k) {
+                return Err(Failure(format!(
+                    "--k: {k} is out of range ({}..={})",
+                    eligo_circuits::layout::MIN_K,
+                    eligo_params::MAX_K
+                )));
+            }
+            k
+        }
+        None => eligo_circuits::layout::k_for(&parse_shape(a.capacity, a.depth)?),
+    };
+    let store = eligo_params::ParamsStore::at_default_home()?;
+    let t = Instant::now();
+    store.load_or_generate(k, &crate::ui::ParamsProgress::new())?;
+    println!(
+        "k = {k}: {} ({}; ready in {:.2} s)",
+        store.path(k).display(),
+        if eligo_params::canonical_digest(k).is_some() {
+            "canonical digest checked"
+        } else {
+            "no pinned digest for this k"
+        },
+        t.elapsed().as_secs_f64()
+    );
+    Ok(Outcome::Success)
 }

@@ -34,6 +34,8 @@ enum Command {
     Verify(VerifyArgs),
     /// Run the whole flow on generated data at a small capacity.
     Demo(demo::DemoArgs),
+    /// Generate (or check) the cached IPA parameters for a shape or a k.
+    Params(commands::ParamsArgs),
     /// Measure proving, verification, proof size and memory; write a table
     /// (Markdown, CSV) and a plot (SVG).
     Bench(bench::BenchArgs),
@@ -96,6 +98,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Prove(a) => commands::prove(a),
         Command::Verify(a) => commands::verify(a),
         Command::Demo(a) => demo::run(a),
+        Command::Params(a) => commands::params(a),
         Command::Bench(a) => bench::run(a),
         Command::BenchPoint(a) => bench::point(a),
     };

@@ -483,3 +483,20 @@ fn bench_writes_table_csv_and_plot() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--capacities"), "{}", r.stderr);
 }
+
+#[test]
+fn params_command_prepares_the_cache() {
+    let r = eligo(&["params", "--k", "8"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("k = 8") && r.stdout.contains("canonical digest checked"),
+        "{}",
+        r.stdout
+    );
+    let r = eligo(&["params", "--capacity", "256", "--depth", "4"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("k = 8:"), "{}", r.stdout);
+    let r = eligo(&["params", "--k", "99"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--k"), "{}", r.stderr);
+}

@@ -12,7 +12,10 @@
 mod cache;
 mod keys;
 
-pub use cache::{default_home, NoProgress, ParamsError, ParamsStore, Progress, ELIGO_HOME_ENV};
+pub use cache::{
+    canonical_digest, default_home, NoProgress, ParamsError, ParamsStore, Progress, ELIGO_HOME_ENV,
+    MAX_K,
+};
 pub use keys::{build_pk, build_vk, describe_vk, fingerprint, CircuitFigures, KeyError};
 
 /// The curve of the IPA commitment scheme (Vesta points, Pallas-base
