@@ -45,13 +45,12 @@ impl InputError {
 /// Tasks grouped by license, each log in canonical order (epoch, task id).
 pub type TaskLogs = BTreeMap<u64, Vec<TaskEntry>>;
 
-fn reader(path: &Path, data: &[u8]) -> csv::Reader<std::io::Cursor<Vec<u8>>> {
-    let _ = path;
+fn reader(data: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(std::io::Cursor::new(data.to_vec()))
+        .from_reader(data)
 }
 
 fn read_all(path: &Path) -> Result<Vec<u8>, InputError> {
@@ -67,7 +66,7 @@ fn records(
     data: &[u8],
     header: &[&str],
 ) -> Result<Vec<(u64, csv::StringRecord)>, InputError> {
-    let mut rdr = reader(path, data);
+    let mut rdr = reader(data);
     let mut out = Vec::new();
     let mut seen_header = false;
     for rec in rdr.records() {
