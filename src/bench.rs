@@ -153,8 +153,10 @@ pub fn point(a: BenchPointArgs) -> Result<Outcome, Failure> {
     let peak_rss_single_mb = peak_rss_mb();
 
     let (verifier, verifier_cold_s) = timed(|| {
-        let p = store.load(figures.k).ok().flatten().expect("cached params");
-        Verifier::new(p, shape)
+        let p = store
+            .load(figures.k)?
+            .ok_or_else(|| Failure("parameters vanished from the cache".into()))?;
+        Ok::<_, Failure>(Verifier::new(p, shape)?)
     });
     let verifier = verifier?;
     let mut vt = Vec::new();
@@ -169,10 +171,17 @@ pub fn point(a: BenchPointArgs) -> Result<Outcome, Failure> {
     let proofs = std::sync::Mutex::new(vec![Vec::new(); jobs.len()]);
     let (_, batch_s) = timed(|| {
         prover.prove_batch(&jobs, |i, r| {
-            proofs.lock().expect("lock")[i] = r.expect("proof");
+            if let Ok(mut all) = proofs.lock() {
+                all[i] = r.unwrap_or_default();
+            }
         })
     });
-    let proofs = proofs.into_inner().expect("lock");
+    let proofs = proofs
+        .into_inner()
+        .map_err(|_| Failure("a proving thread panicked".into()))?;
+    if proofs.iter().any(|p| p.is_empty()) {
+        return Err(Failure("a bench proof failed".into()));
+    }
     let peak_rss_batch_mb = peak_rss_mb();
     let items: Vec<_> = (0..BATCH_VERIFY_PROOFS)
         .map(|i| {
@@ -218,7 +227,7 @@ pub fn point(a: BenchPointArgs) -> Result<Outcome, Failure> {
         licenses_per_hour_batch: 3600.0 * jobs.len() as f64 / batch_s,
         peak_rss_batch_mb,
     };
-    println!("{}", serde_json::to_string(&p)?);
+    out!("{}", serde_json::to_string(&p)?);
     Ok(Outcome::Success)
 }
 
@@ -429,6 +438,8 @@ fn parse_csv(path: &std::path::Path) -> Result<Vec<Point>, Failure> {
         }
         let u = |j: usize| f[j].parse::<usize>().map_err(|_| bad());
         let x = |j: usize| f[j].parse::<f64>().map_err(|_| bad());
+        Shape::new(u(0)?, u(1)? as u32)
+            .map_err(|e| Failure(format!("{}:{}: {e}", path.display(), i + 1)))?;
         points.push(Point {
             capacity: u(0)?,
             depth: u(1)? as u32,
@@ -454,6 +465,9 @@ fn parse_csv(path: &std::path::Path) -> Result<Vec<Point>, Failure> {
             licenses_per_hour_batch: x(21)?,
             peak_rss_batch_mb: x(22)?,
         });
+    }
+    if points.is_empty() {
+        return Err(Failure(format!("{}: no bench points", path.display())));
     }
     Ok(points)
 }
@@ -537,11 +551,12 @@ fn write_outputs(
         eligo_prover::fsio::write_atomic(&out.join(name), body.as_bytes())
             .map_err(|e| Failure(format!("{}: {e}", out.join(name).display())))
     };
+    let plot = svg(&points);
     write("bench.csv", &csv)?;
     write("bench.md", &md)?;
-    write("bench.svg", &svg(&points))?;
-    print!("{md}");
-    println!(
+    write("bench.svg", &plot)?;
+    out!("{}", md.trim_end());
+    out!(
         "\nwritten: {}/bench.md, bench.csv, bench.svg",
         out.display()
     );

@@ -138,17 +138,31 @@ pub fn parse_threshold(s: &str) -> Result<Threshold, Failure> {
     Threshold::new(n, d).map_err(|e| Failure(format!("--threshold: {e}")))
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
-    fs::read(path).map_err(|e| Failure(format!("{}: {e}", path.display())))
+/// Reads at most `limit` bytes (refuses larger files before reading them).
+fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() > limit {
+        return Err(format!("file is larger than {limit} bytes"));
+    }
+    Ok(bytes)
+}
+
+fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
+    read_limited(path, limit).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
 pub fn read_snapshot(path: &Path) -> Result<SnapshotPublic, Failure> {
-    let bytes = read_file(path)?;
+    let bytes = read_file(path, eligo_verifier::MAX_SNAPSHOT_FILE_BYTES)?;
     SnapshotPublic::from_json(&bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
 pub fn read_package(path: &Path) -> Result<Package, Failure> {
-    let bytes = read_file(path)?;
+    let bytes = read_file(path, eligo_prover::package::MAX_PACKAGE_BYTES)?;
     Package::from_json(&bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
@@ -190,39 +204,65 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             &mut rand_core::UnwrapErr(rand::rngs::SysRng),
         ),
     }?;
+    // Everything is written to a staging directory first, then moved into
+    // place: an error leaves the previous snapshot as it was, and packages
+    // of an earlier run never linger next to a new snapshot.json.
     let pkg_dir = a.out.join("packages");
-    snap.packages
-        .par_iter()
-        .map(|p| {
-            write(
-                &pkg_dir.join(format!("{}.json", p.license_id)),
-                &p.to_json(),
-            )
-        })
-        .collect::<Result<Vec<()>, Failure>>()?;
-    let mut json = serde_json::to_string_pretty(&snap.public).expect("serializable");
-    json.push('\n');
     let snap_path = a.out.join("snapshot.json");
-    write(&snap_path, json.as_bytes())?;
-    println!("snapshot: {}", snap_path.display());
-    println!("program: {}", snap.public.program_id);
-    println!(
+    let stage = a
+        .out
+        .join(format!(".eligo-snapshot-{}", std::process::id()));
+    let staged = (|| -> Result<(), Failure> {
+        let stage_pkgs = stage.join("packages");
+        fs::create_dir_all(&stage_pkgs)
+            .map_err(|e| Failure(format!("{}: {e}", stage_pkgs.display())))?;
+        snap.packages
+            .par_iter()
+            .map(|p| {
+                write(
+                    &stage_pkgs.join(format!("{}.json", p.license_id)),
+                    &p.to_json(),
+                )
+            })
+            .collect::<Result<Vec<()>, Failure>>()?;
+        let mut json = serde_json::to_string_pretty(&snap.public)?;
+        json.push('\n');
+        write(&stage.join("snapshot.json"), json.as_bytes())?;
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |e: std::io::Error| Failure(format!("{}: {e}", p.display()))
+        };
+        if snap_path.exists() {
+            fs::remove_file(&snap_path).map_err(io(&snap_path))?;
+        }
+        if pkg_dir.exists() {
+            fs::remove_dir_all(&pkg_dir).map_err(io(&pkg_dir))?;
+        }
+        fs::rename(&stage_pkgs, &pkg_dir).map_err(io(&pkg_dir))?;
+        fs::rename(stage.join("snapshot.json"), &snap_path).map_err(io(&snap_path))?;
+        Ok(())
+    })();
+    let _ = fs::remove_dir_all(&stage);
+    staged?;
+    out!("snapshot: {}", snap_path.display());
+    out!("program: {}", snap.public.program_id);
+    out!(
         "capacity: {} tasks, depth: {} ({} licenses max), threshold: {}",
         shape.capacity(),
         shape.depth(),
         shape.max_licenses(),
         threshold
     );
-    println!("registry root: {}", snap.public.registry_root);
-    println!("exclusion root: {}", snap.public.exclusion_root);
-    println!(
+    out!("registry root: {}", snap.public.registry_root);
+    out!("exclusion root: {}", snap.public.exclusion_root);
+    out!(
         "packages: {} in {} ({} excluded licenses)",
         snap.packages.len(),
         pkg_dir.display(),
         exclusions.len()
     );
     for (id, n) in &snap.oversized {
-        println!(
+        out!(
             "license {id}: {n} tasks exceed the capacity {}: no package",
             shape.capacity()
         );
@@ -259,14 +299,14 @@ pub fn check(a: CheckArgs) -> Result<Outcome, Failure> {
     let p = prepared(&snapshot, &a.package, Details::Recompute)?;
     match p.verdict.reason() {
         None => {
-            println!("license {}: eligible", p.license_id);
-            println!("{}", rate(&p));
+            out!("license {}: eligible", p.license_id);
+            out!("{}", rate(&p));
             Ok(Outcome::Success)
         }
         Some(reason) => {
-            println!("license {}: not eligible: {reason}", p.license_id);
+            out!("license {}: not eligible: {reason}", p.license_id);
             if !matches!(p.verdict, Verdict::Excluded(_)) {
-                println!("{}", rate(&p));
+                out!("{}", rate(&p));
             }
             Ok(Outcome::Negative)
         }
@@ -300,14 +340,14 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
             )));
         }
         if let Some(reason) = p.verdict.reason() {
-            println!("license {}: not eligible: {reason}", p.license_id);
+            out!("license {}: not eligible: {reason}", p.license_id);
             refused = true;
             continue;
         }
         jobs.push(p);
     }
     if refused {
-        println!("nothing proven: remove the ineligible packages and run again");
+        out!("nothing proven: remove the ineligible packages and run again");
         return Ok(Outcome::Negative);
     }
     log(format!(
@@ -346,7 +386,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
             Ok((path, bytes.len()))
         });
         match outcome {
-            Ok((path, n)) => println!(
+            Ok((path, n)) => out!(
                 "license {id}: proof written to {} ({n} bytes, {:.2} s since start)",
                 path.display(),
                 t1.elapsed().as_secs_f64()
@@ -378,7 +418,7 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
     let mut files: Vec<(usize, ProofFile)> = Vec::new();
     let mut lines: Vec<Option<String>> = vec![None; a.proofs.len()];
     for (i, path) in a.proofs.iter().enumerate() {
-        match fs::read(path) {
+        match read_limited(path, eligo_verifier::MAX_PROOF_FILE_BYTES) {
             Err(e) => {
                 lines[i] = Some(format!("invalid: cannot read: {e}"));
                 bad_input = true;
@@ -404,7 +444,7 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
         ));
         let t1 = Instant::now();
         let proof_files: Vec<ProofFile> = files.iter().map(|(_, f)| f.clone()).collect();
-        let results: Vec<Result<(), VerifyError>> = if a.no_batch {
+        let results: Vec<Result<(), VerifyError>> = if a.no_batch || proof_files.len() == 1 {
             proof_files
                 .iter()
                 .map(|f| verifier.verify_file(&snapshot, f))
@@ -427,17 +467,25 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
                 Ok(()) => "valid".to_string(),
                 Err(e) => {
                     all_valid = false;
+                    // A malformed file or one made for another circuit
+                    // shape is bad input (exit 2), not a negative verdict.
+                    if matches!(
+                        e,
+                        VerifyError::Malformed(_) | VerifyError::ShapeMismatch { .. }
+                    ) {
+                        bad_input = true;
+                    }
                     format!("invalid: {e}")
                 }
             });
         }
     }
     for (path, line) in a.proofs.iter().zip(lines) {
-        println!("{}: {}", path.display(), line.unwrap_or_default());
+        out!("{}: {}", path.display(), line.unwrap_or_default());
     }
     if bad_input {
         return Err(Failure(
-            "some proof files could not be read or parsed".into(),
+            "some proof files are unreadable, malformed or for another circuit shape".into(),
         ));
     }
     Ok(if all_valid {
@@ -464,7 +512,7 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
     let store = eligo_params::ParamsStore::at_default_home()?;
     let t = Instant::now();
     store.load_or_generate(k, &crate::ui::ParamsProgress::new())?;
-    println!(
+    out!(
         "k = {k}: {} ({}; ready in {:.2} s)",
         store.path(k).display(),
         if eligo_params::canonical_digest(k).is_some() {

@@ -63,7 +63,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     let mut tasks = String::from("license_id,task_id,epoch,outcome\n");
     let mut exclusions = String::from("license_id,reason\n");
     let mut task_id: u64 = 1_000_000;
-    println!("== 1. The network exports its task log (generated)");
+    out!("== 1. The network exports its task log (generated)");
     for p in profiles() {
         for i in 0..p.tasks {
             let outcome = if i < p.executed {
@@ -80,9 +80,12 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         if let Some(r) = p.exclusion {
             writeln!(exclusions, "{},{r}", p.id).expect("string");
         }
-        println!(
+        out!(
             "   license {:>7}: {:>6} tasks, {:>6} executed  ({})",
-            p.id, p.tasks, p.executed, p.story
+            p.id,
+            p.tasks,
+            p.executed,
+            p.story
         );
     }
     let tasks_path = out.join("tasks.csv");
@@ -90,7 +93,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     eligo_prover::fsio::write_atomic(&tasks_path, tasks.as_bytes())?;
     eligo_prover::fsio::write_atomic(&excl_path, exclusions.as_bytes())?;
 
-    println!("\n== 2. eligo snapshot (capacity {DEMO_CAPACITY}, depth {DEMO_DEPTH})");
+    out!("\n== 2. eligo snapshot (capacity {DEMO_CAPACITY}, depth {DEMO_DEPTH})");
     let snap_dir = out.join("snapshot");
     commands::snapshot(SnapshotArgs {
         tasks: tasks_path,
@@ -105,11 +108,11 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     let snapshot = snap_dir.join("snapshot.json");
     let package = |id: u64| snap_dir.join("packages").join(format!("{id}.json"));
 
-    println!("\n== 3. eligo check (each holder, privately)");
+    out!("\n== 3. eligo check (each holder, privately)");
     let mut eligible = Vec::new();
     for p in profiles() {
         if p.tasks > DEMO_CAPACITY {
-            println!("license {}: no package (over capacity)", p.id);
+            out!("license {}: no package (over capacity)", p.id);
             continue;
         }
         let outcome = commands::check(CheckArgs {
@@ -121,7 +124,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         }
     }
 
-    println!("\n== 4. eligo prove: an ineligible license is refused before any work");
+    out!("\n== 4. eligo prove: an ineligible license is refused before any work");
     let claimant = "0x1111111111111111111111111111111111111111";
     let contract = "0x2222222222222222222222222222222222222222";
     let proofs_dir = out.join("proofs");
@@ -135,7 +138,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         out: proofs_dir.clone(),
         threads: None,
     })?;
-    println!(
+    out!(
         "   -> exit code {}",
         if matches!(refused, Outcome::Negative) {
             1
@@ -144,7 +147,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         }
     );
 
-    println!(
+    out!(
         "\n== 5. eligo prove: {} eligible licenses in one parallel batch",
         eligible.len()
     );
@@ -159,7 +162,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         threads: None,
     })?;
 
-    println!("\n== 6. eligo verify (batch)");
+    out!("\n== 6. eligo verify (batch)");
     let proof_paths: Vec<PathBuf> = eligible
         .iter()
         .map(|id| proofs_dir.join(format!("{id}.proof.json")))
@@ -173,7 +176,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         return Err(Failure("demo: a fresh proof did not verify".into()));
     }
 
-    println!("\n== 7. A front-runner copies a proof and claims it for another address");
+    out!("\n== 7. A front-runner copies a proof and claims it for another address");
     let stolen = proofs_dir.join("stolen.proof.json");
     let mut file: serde_json::Value = serde_json::from_slice(
         &std::fs::read(&proof_paths[0]).map_err(|e| Failure(e.to_string()))?,
@@ -196,10 +199,10 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         proofs: vec![stolen],
         no_batch: true,
     })?;
-    println!(
+    out!(
         "   -> exit code {} (the claim context binds the proof to its claimant)",
         if matches!(v, Outcome::Negative) { 1 } else { 0 }
     );
-    println!("\ndemo files are in {}", out.display());
+    out!("\ndemo files are in {}", out.display());
     Ok(Outcome::Success)
 }

@@ -3,6 +3,14 @@
 //! verdict, 2 bad usage or bad input.
 #![forbid(unsafe_code)]
 
+/// Prints a result line on stdout. A closed stdout (`eligo … | head`) is
+/// not an error: the command still runs to its exit code.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::ui::out(format_args!($($arg)*))
+    };
+}
+
 mod bench;
 mod commands;
 mod demo;

@@ -60,3 +60,12 @@ pub fn params_for(shape: &Shape) -> Result<Params, crate::Failure> {
 pub fn log(msg: impl AsRef<str>) {
     eprintln!("{}", msg.as_ref());
 }
+
+/// Writes one line to stdout, ignoring a closed pipe.
+pub fn out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"));
+}

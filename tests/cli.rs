@@ -216,6 +216,63 @@ fn network_holder_operator_verifier_flow() {
         r.stdout
     );
 
+    // a proof for another capacity: bad input (exit 2) with a clear reason
+    let mut wrong: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&p0).unwrap()).unwrap();
+    wrong["capacity"] = serde_json::Value::from(2048);
+    let wrong_path = dir.path().join("wrong-shape.proof.json");
+    std::fs::write(&wrong_path, serde_json::to_vec(&wrong).unwrap()).unwrap();
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&wrong_path)]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("proof is for capacity 2048"),
+        "{}",
+        r.stdout
+    );
+
+    // a closed stdout is not a crash
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eligo"))
+        .args(["verify", "--snapshot", s(&sj), s(&p0)])
+        .env("ELIGO_HOME", common::home())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+
+    // re-running the snapshot without a license removes its old package
+    let (t, e) = write_inputs(dir.path());
+    let trimmed: String = std::fs::read_to_string(&t)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("15,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&t, trimmed).unwrap();
+    let r = eligo(&[
+        "snapshot",
+        "--tasks",
+        s(&t),
+        "--exclusions",
+        s(&e),
+        "--out",
+        s(&snap),
+        "--capacity",
+        "1024",
+        "--depth",
+        "4",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!snap.join("packages/15.json").exists());
+    assert!(snap.join("packages/0.json").exists());
+    assert!(std::fs::read_dir(&snap).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(".eligo")));
+
     // garbage proof file: bad input
     let junk = dir.path().join("junk.proof.json");
     std::fs::write(&junk, b"\x00\x01not json").unwrap();
@@ -478,6 +535,19 @@ fn bench_writes_table_csv_and_plot() {
         std::fs::read_to_string(again.join("bench.csv")).unwrap(),
         csv
     );
+    // A CSV with a bad capacity or no points: exit 2, nothing written.
+    let bad_csv = dir.path().join("bad.csv");
+    let header = csv.lines().next().unwrap();
+    std::fs::write(&bad_csv, format!("{header}\n")).unwrap();
+    let none = dir.path().join("none");
+    let r = eligo(&["bench", "--render", s(&bad_csv), "--out", s(&none)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!none.exists());
+    let line = csv.lines().nth(1).unwrap().replacen("256", "300", 1);
+    std::fs::write(&bad_csv, format!("{header}\n{line}\n")).unwrap();
+    let r = eligo(&["bench", "--render", s(&bad_csv), "--out", s(&none)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("bad.csv:2"), "{}", r.stderr);
     // Bad flags: exit 2.
     let r = eligo(&["bench", "--capacities", "300", "--out", s(&again)]);
     assert_eq!(r.code, 2);

@@ -1,7 +1,7 @@
 //! Chips of the eligibility circuit.
 //!
 //! * [`pack`]: outcome codes, packing into words, counting, and range checks
-//!   (the same 2-bit limb gate serves both);
+//!   (the same base-3 limb gate serves both);
 //! * [`threshold`]: the participation inequality and the claim context cell;
 //! * [`merkle`]: the two tree paths sharing the license-index bits;
 //! * [`hash`]: Poseidon permutations over several `Pow5Chip`s side by side.

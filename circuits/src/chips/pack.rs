@@ -10,7 +10,7 @@
 //! [`ROWS_PER_WORD`] rows), `assigned` and `executed` (running counts).
 //! Row 0 holds the zero counts; rows `1..` hold the codes.
 //!
-//! Range region: the same `codes` hold 2-bit limbs, `acc` folds them, and
+//! Range region: the same `codes` hold base-3 limbs, `acc` folds them, and
 //! the last row's `assigned` column holds a copy of the checked value.
 
 use ff::Field;
