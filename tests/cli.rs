@@ -30,6 +30,15 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `eligo prove --snapshot S --package P… --out O EXTRA…`.
+fn prove(snapshot: &Path, packages: &[PathBuf], out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["prove", "--snapshot", s(snapshot), "--package"];
+    args.extend(packages.iter().map(|p| s(p)));
+    args.extend(["--out", s(out)]);
+    args.extend(extra);
+    eligo(&args)
+}
+
 /// Licenses: 0 eligible (667/1000 exactly), 1 at 666/1000, 2 with 2 of 3,
 /// 5 blacklisted, 6 airdrop, 9 over capacity, 15 eligible (last index).
 fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
@@ -135,19 +144,7 @@ fn network_holder_operator_verifier_flow() {
         (5, "excluded: blacklisted"),
         (6, "excluded: airdrop"),
     ] {
-        let (a, b) = (pkg(0), pkg(id));
-        let mut args = vec![
-            "prove",
-            "--snapshot",
-            s(&sj),
-            "--package",
-            s(&a),
-            s(&b),
-            "--out",
-            s(&proofs),
-        ];
-        args.extend(claim);
-        let r = eligo(&args);
+        let r = prove(&sj, &[pkg(0), pkg(id)], &proofs, &claim);
         assert_eq!(r.code, 1, "{}", r.stdout);
         assert!(r
             .stdout
@@ -156,19 +153,7 @@ fn network_holder_operator_verifier_flow() {
     }
 
     // prove two licenses in one batch
-    let (a, b) = (pkg(0), pkg(15));
-    let mut args = vec![
-        "prove",
-        "--snapshot",
-        s(&sj),
-        "--package",
-        s(&a),
-        s(&b),
-        "--out",
-        s(&proofs),
-    ];
-    args.extend(claim);
-    let r = eligo(&args);
+    let r = prove(&sj, &[pkg(0), pkg(15)], &proofs, &claim);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let p0 = proofs.join("0.proof.json");
     let p15 = proofs.join("15.proof.json");
@@ -423,17 +408,7 @@ fn bad_prove_flags_exit_2() {
         (vec!["--claimant", "0xa1", "--option", "usdt"], "--option"),
         (vec!["--claimant", "0xa1", "--contract", "0x"], "--contract"),
     ] {
-        let mut args = vec![
-            "prove",
-            "--snapshot",
-            s(&sj),
-            "--package",
-            s(&p0),
-            "--out",
-            s(&out),
-        ];
-        args.extend(flags);
-        let r = eligo(&args);
+        let r = prove(&sj, std::slice::from_ref(&p0), &out, &flags);
         assert_eq!(r.code, 2, "{wanted}: {}", r.stderr);
         assert!(r.stderr.contains(wanted), "{}", r.stderr);
     }
@@ -470,17 +445,12 @@ fn bad_prove_flags_exit_2() {
     );
     pkg["tasks"][0][2] = serde_json::Value::from("failed");
     std::fs::write(&altered, serde_json::to_vec(&pkg).unwrap()).unwrap();
-    let r = eligo(&[
-        "prove",
-        "--snapshot",
-        s(&sj),
-        "--package",
-        s(&altered),
-        "--claimant",
-        "0xa1",
-        "--out",
-        s(&out),
-    ]);
+    let r = prove(
+        &sj,
+        std::slice::from_ref(&altered),
+        &out,
+        &["--claimant", "0xa1"],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("registry root"), "{}", r.stderr);
     // a malformed package names the file and line

@@ -17,6 +17,31 @@ pub const MAX_PROOF_FILE_BYTES: usize = 1 << 20;
 /// Largest snapshot file accepted (bytes).
 pub const MAX_SNAPSHOT_FILE_BYTES: usize = 1 << 20;
 
+/// Parses JSON of at most `max` bytes; `what` names the file in errors.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    max: usize,
+    what: &str,
+) -> Result<T, VerifyError> {
+    if bytes.len() > max {
+        return Err(VerifyError::Malformed(format!(
+            "{what} is {} bytes, more than {max}",
+            bytes.len()
+        )));
+    }
+    serde_json::from_slice(bytes).map_err(|e| VerifyError::Malformed(format!("{what}: {e}")))
+}
+
+/// Checks a file's format tag.
+fn check_format(got: &str, expected: &str, what: &str) -> Result<(), VerifyError> {
+    if got != expected {
+        return Err(VerifyError::Malformed(format!(
+            "{what} format {got:?}, expected {expected:?}"
+        )));
+    }
+    Ok(())
+}
+
 /// Threshold as written in files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,20 +93,8 @@ pub struct SnapshotValues {
 impl SnapshotPublic {
     /// Parses and size-checks `snapshot.json` bytes.
     pub fn from_json(bytes: &[u8]) -> Result<Self, VerifyError> {
-        if bytes.len() > MAX_SNAPSHOT_FILE_BYTES {
-            return Err(VerifyError::Malformed(format!(
-                "snapshot is {} bytes, more than {MAX_SNAPSHOT_FILE_BYTES}",
-                bytes.len()
-            )));
-        }
-        let s: SnapshotPublic = serde_json::from_slice(bytes)
-            .map_err(|e| VerifyError::Malformed(format!("snapshot: {e}")))?;
-        if s.format != SNAPSHOT_FORMAT {
-            return Err(VerifyError::Malformed(format!(
-                "snapshot format {:?}, expected {SNAPSHOT_FORMAT:?}",
-                s.format
-            )));
-        }
+        let s: SnapshotPublic = parse_json(bytes, MAX_SNAPSHOT_FILE_BYTES, "snapshot")?;
+        check_format(&s.format, SNAPSHOT_FORMAT, "snapshot")?;
         s.values()?;
         Ok(s)
     }
@@ -176,20 +189,8 @@ pub struct ProofFile {
 impl ProofFile {
     /// Parses and size-checks proof file bytes.
     pub fn from_json(bytes: &[u8]) -> Result<Self, VerifyError> {
-        if bytes.len() > MAX_PROOF_FILE_BYTES {
-            return Err(VerifyError::Malformed(format!(
-                "proof file is {} bytes, more than {MAX_PROOF_FILE_BYTES}",
-                bytes.len()
-            )));
-        }
-        let p: ProofFile = serde_json::from_slice(bytes)
-            .map_err(|e| VerifyError::Malformed(format!("proof file: {e}")))?;
-        if p.format != PROOF_FORMAT {
-            return Err(VerifyError::Malformed(format!(
-                "proof format {:?}, expected {PROOF_FORMAT:?}",
-                p.format
-            )));
-        }
+        let p: ProofFile = parse_json(bytes, MAX_PROOF_FILE_BYTES, "proof file")?;
+        check_format(&p.format, PROOF_FORMAT, "proof")?;
         Ok(p)
     }
 
