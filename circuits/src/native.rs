@@ -579,10 +579,18 @@ impl Address {
             .or_else(|| s.strip_prefix("0X"))
             .ok_or_else(bad)?;
         let bytes = hex::decode(digits).map_err(|_| bad())?;
+        Self::from_bytes(&bytes).map_err(|_| bad())
+    }
+    /// An address from its raw bytes (1 to 32), e.g. a CosmWasm canonical
+    /// address.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, StatementError> {
         if bytes.is_empty() || bytes.len() > MAX_ADDRESS_BYTES {
-            return Err(bad());
+            return Err(StatementError::BadAddress(format!(
+                "{} bytes (1 to {MAX_ADDRESS_BYTES} allowed)",
+                bytes.len()
+            )));
         }
-        Ok(Address(bytes))
+        Ok(Address(bytes.to_vec()))
     }
     /// The raw bytes.
     pub fn bytes(&self) -> &[u8] {
@@ -607,6 +615,26 @@ impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "0x{}", hex::encode(&self.0))
     }
+}
+
+/// BLAKE2b personalization of [`chain_id_from_name`] (16 bytes).
+const CHAIN_NAME_PERSONAL: &[u8; 16] = b"Eligo-chain-name";
+/// Bytes of the numeric chain id.
+const CHAIN_ID_BYTES: usize = 8;
+
+/// The numeric chain id of a chain known by name (a Cosmos `chain_id` such
+/// as `osmosis-1`): the first 8 bytes, big-endian, of the 32-byte BLAKE2b
+/// of the UTF-8 name with personalization `Eligo-chain-name`. The claim
+/// contract derives it from the chain it runs on; `eligo prove
+/// --chain-name` gives the same number.
+pub fn chain_id_from_name(name: &str) -> u64 {
+    let digest = blake2b_simd::Params::new()
+        .hash_length(32)
+        .personal(CHAIN_NAME_PERSONAL)
+        .hash(name.as_bytes());
+    let mut first = [0u8; CHAIN_ID_BYTES];
+    first.copy_from_slice(&digest.as_bytes()[..CHAIN_ID_BYTES]);
+    u64::from_be_bytes(first)
 }
 
 /// What a proof is bound to: chain, contract, claimant and payout option.

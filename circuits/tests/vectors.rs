@@ -2,7 +2,8 @@
 //! test also checks that the document states each value.
 
 use eligo_circuits::native::{
-    empty_subtrees, exclusion_leaf, fp_to_hex, pack_words, registry_leaf, SparseTree, EMPTY_LEAF,
+    chain_id_from_name, empty_subtrees, exclusion_leaf, fp_to_hex, pack_words, registry_leaf,
+    SparseTree, EMPTY_LEAF,
 };
 use eligo_circuits::poseidon::{hash2, Tag};
 use eligo_circuits::{
@@ -84,6 +85,10 @@ fn vectors() -> Vec<(&'static str, String)> {
         ),
         ("exclusion_root", fp_to_hex(&exclusion.root())),
         ("claim_ctx", fp_to_hex(&ctx.hash())),
+        (
+            "chain_id_of_eligo_testnet_1",
+            chain_id_from_name("eligo-testnet-1").to_string(),
+        ),
     ]
 }
 
@@ -136,6 +141,7 @@ const EXPECTED: &[(&str, &str)] = &[
         "claim_ctx",
         "0x06f8454e14ffa7db0a542a995b1b501d00d03de53203ddf2e177becb76e8d4b3",
     ),
+    ("chain_id_of_eligo_testnet_1", "17203348671208770718"),
 ];
 
 #[test]

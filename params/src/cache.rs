@@ -95,6 +95,14 @@ pub enum ParamsError {
     /// `k` out of range.
     #[error("k = {0} is out of range (1..={MAX_K})")]
     BadK(u32),
+    /// A parameter body is not the canonical one for its `k`.
+    #[error("parameters for k = {k} refused: {reason}")]
+    NotCanonical {
+        /// The `k`.
+        k: u32,
+        /// Why.
+        reason: String,
+    },
     /// The file is not a valid params file (reason given).
     #[error("{path}: invalid params file: {reason}")]
     Corrupt {
@@ -144,6 +152,58 @@ pub fn default_home() -> Result<PathBuf, ParamsError> {
 /// points (`g` and `g_lagrange`), `w` and `u`.
 pub fn body_len(k: u32) -> u64 {
     4 + (2 * (1u64 << k) + 2) * POINT_BYTES
+}
+
+/// Parses a parameter body (`Params::write` output, as stored in a cache
+/// file after its header, or handed to a claim contract) for `k`. The length
+/// is checked before anything is read and, for every pinned `k`, the body
+/// must be the canonical `Params::new(k)`: no other parameters are trusted.
+/// Unpinned `k` are refused here (no file path vouches for them).
+pub fn params_from_body(k: u32, body: &[u8]) -> Result<Params, ParamsError> {
+    parse_body(k, body, PinRule::Required)
+}
+
+/// Whether a `k` without a pinned digest is acceptable.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PinRule {
+    /// Only pinned `k` (bytes from anywhere).
+    Required,
+    /// Unpinned `k` pass on their file digest (our own cache, `k` > 16).
+    IfPinned,
+}
+
+fn parse_body(k: u32, body: &[u8], rule: PinRule) -> Result<Params, ParamsError> {
+    if k == 0 || k > MAX_K {
+        return Err(ParamsError::BadK(k));
+    }
+    let not_canonical = |reason: String| ParamsError::NotCanonical { k, reason };
+    let expected = body_len(k);
+    if body.len() as u64 != expected {
+        return Err(not_canonical(format!(
+            "{} bytes, expected {expected}",
+            body.len()
+        )));
+    }
+    match (canonical_digest(k), rule) {
+        (Some(pinned), _) => {
+            if body_digest(body).to_hex().as_str() != pinned {
+                return Err(not_canonical(
+                    "not the canonical parameters for this k (pinned digest mismatch)".into(),
+                ));
+            }
+        }
+        (None, PinRule::Required) => {
+            return Err(not_canonical(
+                "no canonical digest is pinned for this k".into(),
+            ))
+        }
+        (None, PinRule::IfPinned) => {}
+    }
+    let params = Params::read(&mut &body[..]).map_err(|e| not_canonical(e.to_string()))?;
+    if params.k() != k {
+        return Err(not_canonical("k mismatch in body".into()));
+    }
+    Ok(params)
 }
 
 /// The parameter cache in one directory.
@@ -228,21 +288,13 @@ impl ParamsStore {
         if body.len() as u64 != expected {
             return Err(corrupt("truncated".into()));
         }
-        let digest = body_digest(&body);
-        if digest.as_bytes() != &header[24..56] {
+        if body_digest(&body).as_bytes() != &header[24..56] {
             return Err(corrupt("digest mismatch".into()));
         }
-        if let Some(pinned) = canonical_digest(k) {
-            if digest.to_hex().as_str() != pinned {
-                return Err(corrupt(
-                    "not the canonical parameters for this k (pinned digest mismatch)".into(),
-                ));
-            }
-        }
-        let params = Params::read(&mut &body[..]).map_err(|e| corrupt(e.to_string()))?;
-        if params.k() != k {
-            return Err(corrupt("k mismatch in body".into()));
-        }
+        let params = parse_body(k, &body, PinRule::IfPinned).map_err(|e| match e {
+            ParamsError::NotCanonical { reason, .. } => corrupt(reason),
+            other => other,
+        })?;
         Ok(Some(params))
     }
 
@@ -382,6 +434,38 @@ mod tests {
         }
         for k in 8..=16 {
             assert!(canonical_digest(k).is_some(), "k = {k} not pinned");
+        }
+    }
+
+    #[test]
+    fn params_from_body_takes_only_canonical_bytes() {
+        let k = 8;
+        let mut body = vec![];
+        Params::new(k).write(&mut body).unwrap();
+        assert_eq!(params_from_body(k, &body).unwrap().k(), k);
+        // Wrong length, before reading.
+        assert!(matches!(
+            params_from_body(k, &body[..body.len() - 1]),
+            Err(ParamsError::NotCanonical { .. })
+        ));
+        // Another k's length: refused as too short or too long.
+        assert!(params_from_body(k + 1, &body).is_err());
+        // One bit flipped: not canonical.
+        let mut bad = body.clone();
+        bad[40] ^= 1;
+        match params_from_body(k, &bad) {
+            Err(ParamsError::NotCanonical { reason, .. }) => assert!(reason.contains("pinned")),
+            other => panic!("accepted: {other:?}"),
+        }
+        // No pin, no trust (the length is checked first, so give it one).
+        assert!(matches!(
+            params_from_body(0, &[]),
+            Err(ParamsError::BadK(0))
+        ));
+        let unpinned = 17;
+        match params_from_body(unpinned, &[]) {
+            Err(ParamsError::NotCanonical { .. }) => {}
+            other => panic!("unexpected: {other:?}"),
         }
     }
 
