@@ -172,7 +172,14 @@ enum PinRule {
     IfPinned,
 }
 
-fn parse_body(k: u32, body: &[u8], rule: PinRule) -> Result<Params, ParamsError> {
+/// Checks, without parsing, that `body` is the canonical parameter body
+/// for `k` (length, then pinned digest): cheap next to
+/// [`params_from_body`], which also decompresses every point.
+pub fn check_canonical_body(k: u32, body: &[u8]) -> Result<(), ParamsError> {
+    check_body(k, body, PinRule::Required)
+}
+
+fn check_body(k: u32, body: &[u8], rule: PinRule) -> Result<(), ParamsError> {
     if k == 0 || k > MAX_K {
         return Err(ParamsError::BadK(k));
     }
@@ -199,6 +206,12 @@ fn parse_body(k: u32, body: &[u8], rule: PinRule) -> Result<Params, ParamsError>
         }
         (None, PinRule::IfPinned) => {}
     }
+    Ok(())
+}
+
+fn parse_body(k: u32, body: &[u8], rule: PinRule) -> Result<Params, ParamsError> {
+    check_body(k, body, rule)?;
+    let not_canonical = |reason: String| ParamsError::NotCanonical { k, reason };
     let params = Params::read(&mut &body[..]).map_err(|e| not_canonical(e.to_string()))?;
     if params.k() != k {
         return Err(not_canonical("k mismatch in body".into()));

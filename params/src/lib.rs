@@ -13,8 +13,8 @@ mod cache;
 mod keys;
 
 pub use cache::{
-    body_len, canonical_digest, default_home, params_from_body, NoProgress, ParamsError,
-    ParamsStore, Progress, ELIGO_HOME_ENV, MAX_K,
+    body_len, canonical_digest, check_canonical_body, default_home, params_from_body, NoProgress,
+    ParamsError, ParamsStore, Progress, ELIGO_HOME_ENV, MAX_K,
 };
 pub use keys::{build_pk, build_vk, describe_vk, fingerprint, CircuitFigures, KeyError};
 

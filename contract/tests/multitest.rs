@@ -1,0 +1,946 @@
+//! The claim contract on cw-multi-test, with real cw20 tokens, a real cw721
+//! license collection and real proofs from the prover (capacity 256,
+//! depth 4). Every rule has a passing case and a refusing one.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
+
+use cosmwasm_std::{to_json_binary, Addr, Api, Empty, HexBinary, Uint128};
+use cw20::{Cw20Coin, Cw20ExecuteMsg};
+use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
+use eligo_circuits::native::{chain_id_from_name, fp_to_hex};
+use eligo_circuits::{
+    layout, Address, ClaimContext, ExclusionReason, Fp, Outcome, Shape, TaskEntry, Threshold,
+    Verdict,
+};
+use eligo_contract::msg::{
+    ClaimStatusResponse, ConfigResponse, ExclusionRootsResponse, ExecuteMsg, FundResponse,
+    InstantiateMsg, PayoutOption, PricesMsg, QueryMsg, QuoteResponse, ReceiveMsg, VestingResponse,
+};
+use eligo_contract::rules::{RuleError, DAY, DEFAULT_WINDOW_OFFSET, TOKEN_UNIT};
+use eligo_contract::ContractError;
+use eligo_params::{NoProgress, Params, ParamsStore};
+use eligo_prover::snapshot::{self, Snapshot, SnapshotConfig};
+use eligo_prover::witness::{prepare, Details};
+use eligo_prover::{ProveJob, Prover};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde_json::json;
+
+/// Licenses of the test snapshot.
+const ALICE_LICENSE: u64 = 0;
+const BOB_LICENSE: u64 = 1;
+const ALICE_SECOND: u64 = 2;
+const INELIGIBLE: u64 = 3;
+const BLACKLISTED: u64 = 5;
+/// Minted and priced, but the last index of the tree (depth 4).
+const LAST: u64 = 15;
+/// A license the program does not know.
+const UNKNOWN: u64 = 9;
+/// 1,000 USDT (6 decimals).
+const PURCHASE: u128 = 1_000 * 1_000_000;
+/// IFX at 0.25 USDT, ETH at 2,000 USDT.
+const IFX_PRICE: u128 = 250_000;
+const ETH_PRICE: u128 = 2_000 * 1_000_000;
+/// 1,000 USDT at 0.25 USDT/IFX.
+const IFX_PAYOUT: u128 = 4_000 * TOKEN_UNIT;
+/// 80% of 1,000 USDT at 2,000 USDT/ETH.
+const WETH_PAYOUT: u128 = 4 * TOKEN_UNIT / 10;
+/// TGE, so that the window opens at `OPEN`.
+const TGE: u64 = 1_700_000_000;
+const OPEN: u64 = TGE + DEFAULT_WINDOW_OFFSET;
+const GRACE: u64 = DAY;
+
+fn shape() -> Shape {
+    Shape::new(256, 4).unwrap()
+}
+
+fn log(first: u64, executed: usize, assigned: usize) -> Vec<TaskEntry> {
+    (0..assigned)
+        .map(|i| TaskEntry {
+            task_id: first + i as u64,
+            epoch: (i / 16) as u32,
+            outcome: if i < executed {
+                Outcome::Executed
+            } else {
+                Outcome::Missed
+            },
+        })
+        .collect()
+}
+
+struct Fixture {
+    snapshot: Snapshot,
+    params_body: Vec<u8>,
+    prover: Prover,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let shape = shape();
+        let mut logs = BTreeMap::new();
+        logs.insert(ALICE_LICENSE, log(100, 200, 250));
+        logs.insert(BOB_LICENSE, log(1_000, 3, 3));
+        logs.insert(ALICE_SECOND, log(2_000, 2, 2));
+        logs.insert(INELIGIBLE, log(3_000, 2, 3));
+        logs.insert(BLACKLISTED, log(4_000, 10, 10));
+        logs.insert(LAST, log(5_000, 256, 256));
+        let mut excluded = BTreeMap::new();
+        excluded.insert(BLACKLISTED, ExclusionReason::Blacklisted);
+        let config = SnapshotConfig {
+            shape,
+            threshold: Threshold::default_threshold(),
+            program_id: "gnb-test".into(),
+        };
+        let snapshot = snapshot::build(
+            &config,
+            &logs,
+            &excluded,
+            &mut ChaCha20Rng::seed_from_u64(4),
+        )
+        .unwrap();
+        let home = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("eligo-home");
+        let params: Params = ParamsStore::new(home)
+            .load_or_generate(layout::k_for(&shape), &NoProgress)
+            .unwrap();
+        let mut params_body = Vec::new();
+        params.write(&mut params_body).unwrap();
+        let prover = Prover::new(params, shape).unwrap();
+        Fixture {
+            snapshot,
+            params_body,
+            prover,
+        }
+    })
+}
+
+/// Proofs by (license, chain, contract, claimant, option): proving is the
+/// slow part, and every world places its contracts at the same addresses.
+type ProofKey = (u64, u64, Vec<u8>, Vec<u8>, u64);
+
+fn prove(license: u64, ctx: &ClaimContext) -> HexBinary {
+    static CACHE: OnceLock<Mutex<BTreeMap<ProofKey, Vec<u8>>>> = OnceLock::new();
+    let key = (
+        license,
+        ctx.chain_id,
+        ctx.contract.bytes().to_vec(),
+        ctx.claimant.bytes().to_vec(),
+        ctx.option.code(),
+    );
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(p) = cache.lock().unwrap().get(&key) {
+        return HexBinary::from(p.clone());
+    }
+    let f = fixture();
+    let package = f
+        .snapshot
+        .packages
+        .iter()
+        .find(|p| p.license_id == license)
+        .expect("package");
+    let prepared = prepare(&f.snapshot.public, package, Details::Recompute).expect("eligible");
+    let job = ProveJob {
+        witness: prepared.witness.clone(),
+        instance: prepared.instance(ctx),
+    };
+    let proof = f
+        .prover
+        .prove_with(&job, ChaCha20Rng::seed_from_u64(license))
+        .expect("proof");
+    cache.lock().unwrap().insert(key, proof.clone());
+    HexBinary::from(proof)
+}
+
+fn claim_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        eligo_contract::contract::execute,
+        eligo_contract::contract::instantiate,
+        eligo_contract::contract::query,
+    ))
+}
+
+fn cw20_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        cw20_base::contract::execute,
+        cw20_base::contract::instantiate,
+        cw20_base::contract::query,
+    ))
+}
+
+fn cw721_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(ContractWrapper::new(
+        cw721_base::entry::execute,
+        cw721_base::entry::instantiate,
+        cw721_base::entry::query,
+    ))
+}
+
+struct World {
+    app: App,
+    admin: Addr,
+    alice: Addr,
+    bob: Addr,
+    carol: Addr,
+    treasury: Addr,
+    nft: Addr,
+    ifx: Addr,
+    weth: Addr,
+    claim: Addr,
+}
+
+/// Instantiate message for the fixture's snapshot.
+fn instantiate_msg(w: &World) -> InstantiateMsg {
+    let f = fixture();
+    InstantiateMsg {
+        admin: None,
+        treasury: w.treasury.to_string(),
+        program_id: f.snapshot.public.program_id.clone(),
+        registry_root: f.snapshot.public.registry_root.clone(),
+        exclusion_root: f.snapshot.public.exclusion_root.clone(),
+        threshold: None,
+        capacity: 256,
+        depth: 4,
+        circuit_fingerprint: Some(f.prover.fingerprint().to_string()),
+        params: f.params_body.clone().into(),
+        tge: TGE,
+        window_offset: None,
+        window_length: None,
+        grace_period: Some(GRACE),
+        license_nft: w.nft.to_string(),
+        ifx_token: w.ifx.to_string(),
+        weth_token: w.weth.to_string(),
+        fund_size: None,
+        prices: PricesMsg {
+            ifx: IFX_PRICE.into(),
+            eth: ETH_PRICE.into(),
+        },
+    }
+}
+
+/// Tokens, licenses, the claim contract; the fund holds `fund` IFX and the
+/// reserve 10 wETH; licenses are approved for the contract; the window is
+/// open.
+fn world_with_fund(fund: u128) -> World {
+    let mut app = App::default();
+    let api = app.api();
+    let admin = api.addr_make("admin");
+    let alice = api.addr_make("alice");
+    let bob = api.addr_make("bob");
+    let carol = api.addr_make("carol");
+    let treasury = api.addr_make("treasury");
+    let cw20_id = app.store_code(cw20_contract());
+    let cw721_id = app.store_code(cw721_contract());
+    let claim_id = app.store_code(claim_contract());
+    let token = |app: &mut App, name: &str, symbol: &str| {
+        app.instantiate_contract(
+            cw20_id,
+            admin.clone(),
+            &cw20_base::msg::InstantiateMsg {
+                name: name.into(),
+                symbol: symbol.into(),
+                decimals: 18,
+                initial_balances: vec![Cw20Coin {
+                    address: admin.to_string(),
+                    amount: Uint128::new(20_000_000 * TOKEN_UNIT),
+                }],
+                mint: None,
+                marketing: None,
+            },
+            &[],
+            symbol,
+            None,
+        )
+        .unwrap()
+    };
+    let ifx = token(&mut app, "IFX", "IFX");
+    let weth = token(&mut app, "Wrapped Ether", "WETH");
+    let nft = app
+        .instantiate_contract(
+            cw721_id,
+            admin.clone(),
+            &json!({"name": "Node license", "symbol": "NODE", "collection_info_extension": null,
+                    "minter": admin.to_string(), "creator": null, "withdraw_address": null}),
+            &[],
+            "licenses",
+            None,
+        )
+        .unwrap();
+    let mut w = World {
+        app,
+        admin,
+        alice,
+        bob,
+        carol,
+        treasury,
+        nft,
+        ifx,
+        weth,
+        claim: Addr::unchecked(""),
+    };
+    let msg = instantiate_msg(&w);
+    w.claim = w
+        .app
+        .instantiate_contract(claim_id, w.admin.clone(), &msg, &[], "claim", None)
+        .unwrap();
+    let owners = [
+        (ALICE_LICENSE, w.alice.clone()),
+        (BOB_LICENSE, w.bob.clone()),
+        (ALICE_SECOND, w.alice.clone()),
+        (INELIGIBLE, w.carol.clone()),
+        (BLACKLISTED, w.carol.clone()),
+        (LAST, w.bob.clone()),
+    ];
+    for (license, owner) in &owners {
+        w.app
+            .execute_contract(
+                w.admin.clone(),
+                w.nft.clone(),
+                &json!({"mint": {"token_id": license.to_string(), "owner": owner.to_string(),
+                                 "token_uri": null, "extension": null}}),
+                &[],
+            )
+            .unwrap();
+        w.app
+            .execute_contract(
+                owner.clone(),
+                w.nft.clone(),
+                &json!({"approve": {"spender": w.claim.to_string(),
+                                    "token_id": license.to_string(), "expires": null}}),
+                &[],
+            )
+            .unwrap();
+    }
+    let priced: Vec<(u64, Uint128)> = owners
+        .iter()
+        .map(|(l, _)| (*l, Uint128::new(PURCHASE)))
+        .collect();
+    w.exec(
+        &w.admin.clone(),
+        &ExecuteMsg::SetPurchasePrices { prices: priced },
+    )
+    .unwrap();
+    if fund > 0 {
+        deposit(&mut w, true, fund).unwrap();
+    }
+    deposit(&mut w, false, 10 * TOKEN_UNIT).unwrap();
+    w.at(OPEN);
+    w
+}
+
+fn world() -> World {
+    world_with_fund(10_000_000 * TOKEN_UNIT)
+}
+
+/// cw20 `Send` of IFX (fund) or wETH (reserve) from the admin.
+fn deposit(w: &mut World, ifx: bool, amount: u128) -> anyhow::Result<AppResponse> {
+    let (token, msg) = if ifx {
+        (w.ifx.clone(), ReceiveMsg::Fund {})
+    } else {
+        (w.weth.clone(), ReceiveMsg::WethReserve {})
+    };
+    w.app.execute_contract(
+        w.admin.clone(),
+        token,
+        &Cw20ExecuteMsg::Send {
+            contract: w.claim.to_string(),
+            amount: amount.into(),
+            msg: to_json_binary(&msg).unwrap(),
+        },
+        &[],
+    )
+}
+
+impl World {
+    fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> anyhow::Result<AppResponse> {
+        self.app
+            .execute_contract(sender.clone(), self.claim.clone(), msg, &[])
+    }
+
+    fn at(&mut self, time: u64) {
+        self.app.update_block(|b| {
+            b.time = cosmwasm_std::Timestamp::from_seconds(time);
+            b.height += 1;
+        });
+    }
+
+    fn now(&self) -> u64 {
+        self.app.block_info().time.seconds()
+    }
+
+    /// The claim context the contract will compute for `claimant`.
+    fn ctx(&self, claimant: &Addr, option: PayoutOption) -> ClaimContext {
+        let api = self.app.api();
+        let bytes = |a: &Addr| api.addr_canonicalize(a.as_str()).unwrap().to_vec();
+        ClaimContext {
+            chain_id: chain_id_from_name(&self.app.block_info().chain_id),
+            contract: Address::from_bytes(&bytes(&self.claim)).unwrap(),
+            claimant: Address::from_bytes(&bytes(claimant)).unwrap(),
+            option: match option {
+                PayoutOption::Ifx => eligo_circuits::PayoutOption::Ifx,
+                PayoutOption::Weth => eligo_circuits::PayoutOption::Weth,
+            },
+        }
+    }
+
+    fn claim_msg(&self, license: u64, claimant: &Addr, option: PayoutOption) -> ExecuteMsg {
+        ExecuteMsg::Claim {
+            license_id: license,
+            option,
+            proof: prove(license, &self.ctx(claimant, option)),
+            exclusion_root: None,
+        }
+    }
+
+    fn claim(
+        &mut self,
+        sender: &Addr,
+        license: u64,
+        option: PayoutOption,
+    ) -> anyhow::Result<AppResponse> {
+        let msg = self.claim_msg(license, sender, option);
+        self.exec(sender, &msg)
+    }
+
+    fn query<T: serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
+        self.app
+            .wrap()
+            .query_wasm_smart(self.claim.clone(), msg)
+            .unwrap()
+    }
+
+    fn balance(&self, token: &Addr, who: &Addr) -> u128 {
+        let r: cw20::BalanceResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(
+                token.clone(),
+                &cw20::Cw20QueryMsg::Balance {
+                    address: who.to_string(),
+                },
+            )
+            .unwrap();
+        r.balance.u128()
+    }
+
+    fn owner_of(&self, license: u64) -> String {
+        let r: serde_json::Value = self
+            .app
+            .wrap()
+            .query_wasm_smart(
+                self.nft.clone(),
+                &json!({"owner_of": {"token_id": license.to_string(), "include_expired": null}}),
+            )
+            .unwrap();
+        r["owner"].as_str().unwrap().to_string()
+    }
+
+    fn status(&self, license: u64) -> ClaimStatusResponse {
+        self.query(&QueryMsg::ClaimStatus {
+            license_id: license,
+        })
+    }
+
+    fn fund(&self) -> FundResponse {
+        self.query(&QueryMsg::Fund {})
+    }
+
+    fn vesting(&self, who: &Addr) -> VestingResponse {
+        self.query(&QueryMsg::Vesting {
+            address: who.to_string(),
+        })
+    }
+}
+
+/// Calls `f` on the contract error inside a failed action.
+fn with_err<T>(r: anyhow::Result<AppResponse>, f: impl FnOnce(&ContractError) -> T) -> T {
+    let e = r.expect_err("the action should fail");
+    match e.downcast_ref::<ContractError>() {
+        Some(c) => f(c),
+        None => panic!("not a contract error: {}", e.root_cause()),
+    }
+}
+
+fn rule(r: anyhow::Result<AppResponse>) -> RuleError {
+    with_err(r, |e| match e {
+        ContractError::Rule(r) => r.clone(),
+        other => panic!("expected a rule error, got {other}"),
+    })
+}
+
+fn invalid_proof(r: anyhow::Result<AppResponse>) {
+    match rule(r) {
+        RuleError::InvalidProof(_) => {}
+        other => panic!("expected an invalid proof, got {other}"),
+    }
+}
+
+#[test]
+fn eligible_ifx_claim_vests_over_30_days_and_moves_the_license() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    let before = w.fund();
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    assert_eq!(w.owner_of(ALICE_LICENSE), w.treasury.to_string());
+    let status = w.status(ALICE_LICENSE).claim.expect("claimed");
+    assert_eq!(status.claimant, alice.to_string());
+    assert_eq!(status.option, PayoutOption::Ifx);
+    assert_eq!(status.amount.u128(), IFX_PAYOUT);
+    let after = w.fund();
+    assert_eq!(after.committed.u128(), IFX_PAYOUT);
+    assert_eq!(after.remaining.u128(), before.remaining.u128() - IFX_PAYOUT);
+
+    // Day 0, 15, 30 (and beyond).
+    let start = w.now();
+    let v = w.vesting(&alice);
+    assert_eq!((v.total.u128(), v.claimable.u128()), (IFX_PAYOUT, 0));
+    with_err(w.exec(&alice, &ExecuteMsg::WithdrawVested {}), |e| {
+        assert!(matches!(e, ContractError::NothingToWithdraw(_)), "{e}")
+    });
+    w.at(start + 15 * DAY);
+    assert_eq!(w.vesting(&alice).claimable.u128(), IFX_PAYOUT / 2);
+    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    assert_eq!(w.balance(&w.ifx.clone(), &alice), IFX_PAYOUT / 2);
+    assert_eq!(w.vesting(&alice).claimable.u128(), 0);
+    w.at(start + 30 * DAY);
+    let v = w.vesting(&alice);
+    assert_eq!(
+        (v.vested.u128(), v.withdrawn.u128(), v.claimable.u128()),
+        (IFX_PAYOUT, IFX_PAYOUT / 2, IFX_PAYOUT / 2)
+    );
+    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    w.at(start + 90 * DAY);
+    assert_eq!(w.vesting(&alice).claimable.u128(), 0);
+    assert_eq!(w.balance(&w.ifx.clone(), &alice), IFX_PAYOUT);
+    // Bob has nothing vesting.
+    let bob = w.bob.clone();
+    assert_eq!(w.vesting(&bob).total.u128(), 0);
+}
+
+#[test]
+fn eligible_weth_claim_pays_80_percent_at_once() {
+    let mut w = world();
+    let bob = w.bob.clone();
+    let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+        license_id: BOB_LICENSE,
+        option: PayoutOption::Weth,
+    });
+    assert_eq!(quote.amount.u128(), WETH_PAYOUT);
+    w.claim(&bob, BOB_LICENSE, PayoutOption::Weth).unwrap();
+    assert_eq!(w.balance(&w.weth.clone(), &bob), WETH_PAYOUT);
+    assert_eq!(w.owner_of(BOB_LICENSE), w.treasury.to_string());
+    let f = w.fund();
+    assert_eq!(f.committed.u128(), 0, "wETH does not draw on the IFX fund");
+    assert_eq!(f.weth_reserve.u128(), 10 * TOKEN_UNIT - WETH_PAYOUT);
+    assert_eq!(w.vesting(&bob).total.u128(), 0);
+}
+
+#[test]
+fn last_license_index_with_a_full_log_claims() {
+    let mut w = world();
+    let bob = w.bob.clone();
+    w.claim(&bob, LAST, PayoutOption::Weth).unwrap();
+    assert!(w.status(LAST).claim.is_some());
+}
+
+#[test]
+fn a_replayed_claim_is_refused() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    w.exec(&alice, &msg).unwrap();
+    assert_eq!(
+        rule(w.exec(&alice, &msg)),
+        RuleError::AlreadyClaimed(ALICE_LICENSE)
+    );
+    // Even with the other option and a fresh proof: the license id is the
+    // nullifier.
+    assert_eq!(
+        rule(w.claim(&alice, ALICE_LICENSE, PayoutOption::Weth)),
+        RuleError::AlreadyClaimed(ALICE_LICENSE)
+    );
+    assert_eq!(w.fund().committed.u128(), IFX_PAYOUT);
+}
+
+#[test]
+fn a_proof_for_another_claimant_is_refused() {
+    let mut w = world();
+    let (alice, carol) = (w.alice.clone(), w.carol.clone());
+    let alices = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    // Front-running: Carol copies Alice's message from the mempool.
+    assert_eq!(
+        rule(w.exec(&carol, &alices)),
+        RuleError::NotOwner {
+            license: ALICE_LICENSE,
+            sender: carol.to_string()
+        }
+    );
+    // Carol even owning the license does not help: the proof is bound to
+    // Alice as claimant.
+    w.app
+        .execute_contract(
+            alice.clone(),
+            w.nft.clone(),
+            &json!({"transfer_nft": {"recipient": carol.to_string(),
+                                     "token_id": ALICE_LICENSE.to_string()}}),
+            &[],
+        )
+        .unwrap();
+    w.app
+        .execute_contract(
+            carol.clone(),
+            w.nft.clone(),
+            &json!({"approve": {"spender": w.claim.to_string(),
+                                "token_id": ALICE_LICENSE.to_string(), "expires": null}}),
+            &[],
+        )
+        .unwrap();
+    invalid_proof(w.exec(&carol, &alices));
+    // Her own proof works.
+    w.claim(&carol, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+}
+
+#[test]
+fn the_option_in_the_message_must_be_the_proven_one() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    let ifx_proof = prove(ALICE_LICENSE, &w.ctx(&alice, PayoutOption::Ifx));
+    let msg = ExecuteMsg::Claim {
+        license_id: ALICE_LICENSE,
+        option: PayoutOption::Weth,
+        proof: ifx_proof.clone(),
+        exclusion_root: None,
+    };
+    invalid_proof(w.exec(&alice, &msg));
+    // Another license id in the message.
+    let msg = ExecuteMsg::Claim {
+        license_id: ALICE_SECOND,
+        option: PayoutOption::Ifx,
+        proof: ifx_proof.clone(),
+        exclusion_root: None,
+    };
+    invalid_proof(w.exec(&alice, &msg));
+    // A flipped byte, trailing bytes, garbage.
+    let mut bytes = ifx_proof.to_vec();
+    bytes[100] ^= 1;
+    for proof in [bytes, [ifx_proof.to_vec(), vec![0]].concat(), vec![7; 64]] {
+        let msg = ExecuteMsg::Claim {
+            license_id: ALICE_LICENSE,
+            option: PayoutOption::Ifx,
+            proof: proof.into(),
+            exclusion_root: None,
+        };
+        invalid_proof(w.exec(&alice, &msg));
+    }
+    assert!(w.status(ALICE_LICENSE).claim.is_none());
+    assert_eq!(w.owner_of(ALICE_LICENSE), alice.to_string());
+}
+
+#[test]
+fn a_proof_for_another_chain_is_refused() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    w.app
+        .update_block(|b| b.chain_id = "another-chain-1".into());
+    invalid_proof(w.exec(&alice, &msg));
+}
+
+#[test]
+fn the_window_is_enforced_at_both_ends() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    let close = OPEN + 7 * DAY;
+    w.at(OPEN - 1);
+    assert_eq!(
+        rule(w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx)),
+        RuleError::WindowNotOpen {
+            open: OPEN,
+            now: OPEN - 1
+        }
+    );
+    w.at(close);
+    assert_eq!(
+        rule(w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx)),
+        RuleError::WindowClosed { close, now: close }
+    );
+    w.at(close - 1);
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    let config: ConfigResponse = w.query(&QueryMsg::Config {});
+    assert_eq!(config.window, (OPEN, close));
+}
+
+#[test]
+fn an_exhausted_fund_fails_clearly() {
+    let mut w = world_with_fund(IFX_PAYOUT - 1);
+    let alice = w.alice.clone();
+    assert_eq!(
+        rule(w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx)),
+        RuleError::FundExhausted {
+            remaining: IFX_PAYOUT - 1,
+            needed: IFX_PAYOUT
+        }
+    );
+    // Exactly enough.
+    deposit(&mut w, true, 1).unwrap();
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    assert_eq!(w.fund().remaining.u128(), 0);
+    // Now empty: the next IFX claim fails, wETH still pays.
+    assert!(matches!(
+        rule(w.claim(&alice, ALICE_SECOND, PayoutOption::Ifx)),
+        RuleError::FundExhausted { remaining: 0, .. }
+    ));
+    w.claim(&alice, ALICE_SECOND, PayoutOption::Weth).unwrap();
+    // The fund never grows past its size.
+    assert!(matches!(
+        rule(deposit(&mut w, true, 10_000_000 * TOKEN_UNIT)),
+        RuleError::FundCapExceeded { .. }
+    ));
+}
+
+#[test]
+fn a_stale_exclusion_root_is_accepted_only_within_the_grace_period() {
+    let mut w = world();
+    let (alice, bob, admin) = (w.alice.clone(), w.bob.clone(), w.admin.clone());
+    let old_root = fixture().snapshot.public.exclusion_root.clone();
+    let new_root = fp_to_hex(&Fp::from(0xb1ac_u64));
+    // Only the admin rotates.
+    assert_eq!(
+        rule(w.exec(
+            &alice,
+            &ExecuteMsg::RotateExclusionRoot {
+                root: new_root.clone()
+            }
+        )),
+        RuleError::Unauthorized
+    );
+    let rotated_at = w.now();
+    w.exec(
+        &admin,
+        &ExecuteMsg::RotateExclusionRoot {
+            root: new_root.clone(),
+        },
+    )
+    .unwrap();
+    let roots: ExclusionRootsResponse = w.query(&QueryMsg::ExclusionRoots {});
+    assert_eq!(roots.current, new_root);
+    assert_eq!(roots.previous[0].root, old_root);
+    assert_eq!(roots.previous[0].accepted_until, rotated_at + GRACE);
+
+    // Proofs made against the old root: the message must name it.
+    let stale = |w: &World, license: u64, who: &Addr| {
+        let mut msg = w.claim_msg(license, who, PayoutOption::Weth);
+        if let ExecuteMsg::Claim { exclusion_root, .. } = &mut msg {
+            *exclusion_root = Some(old_root.clone());
+        }
+        msg
+    };
+    // Not naming it means the current root: the proof does not match.
+    let unnamed = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Weth);
+    invalid_proof(w.exec(&alice, &unnamed));
+    // Inside the grace period.
+    w.at(rotated_at + GRACE - 1);
+    let msg = stale(&w, ALICE_LICENSE, &alice);
+    w.exec(&alice, &msg).unwrap();
+    // At its end and after.
+    w.at(rotated_at + GRACE);
+    let msg = stale(&w, BOB_LICENSE, &bob);
+    assert_eq!(rule(w.exec(&bob, &msg)), RuleError::StaleExclusionRoot);
+}
+
+#[test]
+fn unknown_licenses_non_owners_and_unapproved_licenses_are_refused() {
+    let mut w = world();
+    let (alice, bob, carol) = (w.alice.clone(), w.bob.clone(), w.carol.clone());
+    // Not minted, not priced.
+    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    let unknown = match msg {
+        ExecuteMsg::Claim {
+            option,
+            proof,
+            exclusion_root,
+            ..
+        } => ExecuteMsg::Claim {
+            license_id: UNKNOWN,
+            option,
+            proof,
+            exclusion_root,
+        },
+        _ => unreachable!(),
+    };
+    assert_eq!(
+        rule(w.exec(&alice, &unknown)),
+        RuleError::UnknownLicense(UNKNOWN)
+    );
+    // Bob does not own Alice's license.
+    assert_eq!(
+        rule(w.claim(&bob, ALICE_LICENSE, PayoutOption::Ifx)),
+        RuleError::NotOwner {
+            license: ALICE_LICENSE,
+            sender: bob.to_string()
+        }
+    );
+    // Carol's licenses cannot be proven: 2 of 3 tasks, and blacklisted.
+    let f = fixture();
+    for license in [INELIGIBLE, BLACKLISTED] {
+        let package = f
+            .snapshot
+            .packages
+            .iter()
+            .find(|p| p.license_id == license)
+            .unwrap();
+        let prepared = prepare(&f.snapshot.public, package, Details::Recompute).unwrap();
+        assert!(!matches!(prepared.verdict, Verdict::Eligible { .. }));
+    }
+    // A license whose approval was revoked.
+    w.app
+        .execute_contract(
+            alice.clone(),
+            w.nft.clone(),
+            &json!({"revoke": {"spender": w.claim.to_string(),
+                               "token_id": ALICE_LICENSE.to_string()}}),
+            &[],
+        )
+        .unwrap();
+    with_err(w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx), |e| {
+        assert_eq!(e, &ContractError::NotApproved(ALICE_LICENSE))
+    });
+    // An operator approval is enough.
+    w.app
+        .execute_contract(
+            alice.clone(),
+            w.nft.clone(),
+            &json!({"approve_all": {"operator": w.claim.to_string(), "expires": null}}),
+            &[],
+        )
+        .unwrap();
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    let _ = carol;
+}
+
+#[test]
+fn admin_actions_and_deposits_are_guarded() {
+    let mut w = world();
+    let (alice, admin) = (w.alice.clone(), w.admin.clone());
+    let prices = PricesMsg {
+        ifx: Uint128::new(500_000),
+        eth: Uint128::new(ETH_PRICE),
+    };
+    assert_eq!(
+        rule(w.exec(&alice, &ExecuteMsg::SetPrices { prices })),
+        RuleError::Unauthorized
+    );
+    assert_eq!(
+        rule(w.exec(
+            &alice,
+            &ExecuteMsg::SetPurchasePrices {
+                prices: vec![(ALICE_LICENSE, Uint128::new(1))]
+            }
+        )),
+        RuleError::Unauthorized
+    );
+    assert_eq!(
+        rule(w.exec(
+            &admin,
+            &ExecuteMsg::SetPrices {
+                prices: PricesMsg {
+                    ifx: Uint128::zero(),
+                    eth: Uint128::new(1)
+                }
+            }
+        )),
+        RuleError::ZeroPrice
+    );
+    // IFX at 0.50 USDT halves the IFX payout.
+    w.exec(&admin, &ExecuteMsg::SetPrices { prices }).unwrap();
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    assert_eq!(w.vesting(&alice).total.u128(), IFX_PAYOUT / 2);
+    // wETH cannot fill the IFX fund, nor IFX the reserve.
+    let (weth, ifx, claim) = (w.weth.clone(), w.ifx.clone(), w.claim.clone());
+    for (token, msg) in [
+        (weth, ReceiveMsg::Fund {}),
+        (ifx, ReceiveMsg::WethReserve {}),
+    ] {
+        let r = w.app.execute_contract(
+            admin.clone(),
+            token,
+            &Cw20ExecuteMsg::Send {
+                contract: claim.to_string(),
+                amount: Uint128::new(1),
+                msg: to_json_binary(&msg).unwrap(),
+            },
+            &[],
+        );
+        assert!(r.is_err());
+    }
+}
+
+#[test]
+fn instantiation_checks_parameters_fingerprint_and_roots() {
+    let mut w = world();
+    let claim_id = w.app.store_code(claim_contract());
+    let admin = w.admin.clone();
+    let good = instantiate_msg(&w);
+    let mut try_with = |change: &dyn Fn(&mut InstantiateMsg)| {
+        let mut msg = good.clone();
+        change(&mut msg);
+        w.app
+            .instantiate_contract(claim_id, admin.clone(), &msg, &[], "claim2", None)
+            .map(|_| AppResponse::default())
+    };
+    // Parameters that are not the canonical ones: one bit flipped.
+    with_err(
+        try_with(&|m| {
+            let mut p = m.params.to_vec();
+            p[40] ^= 1;
+            m.params = p.into();
+        }),
+        |e| {
+            assert!(
+                matches!(e, ContractError::Params(r) if r.contains("canonical")),
+                "{e}"
+            )
+        },
+    );
+    // Truncated.
+    with_err(
+        try_with(&|m| m.params = m.params[..1000].to_vec().into()),
+        |e| assert!(matches!(e, ContractError::Params(_)), "{e}"),
+    );
+    // A fingerprint for another circuit.
+    with_err(
+        try_with(&|m| m.circuit_fingerprint = Some("00".repeat(32))),
+        |e| {
+            assert!(
+                matches!(e, ContractError::FingerprintMismatch { .. }),
+                "{e}"
+            )
+        },
+    );
+    // Another shape: the parameters are for another k.
+    with_err(try_with(&|m| m.capacity = 1 << 16), |e| {
+        assert!(matches!(e, ContractError::Params(_)), "{e}")
+    });
+    // Malformed roots, shape, threshold, prices, window.
+    for (i, change) in [
+        &(|m: &mut InstantiateMsg| m.registry_root = "0x12".into()) as &dyn Fn(&mut InstantiateMsg),
+        &|m| m.exclusion_root = format!("0x{}", "f".repeat(64)),
+        &|m| m.capacity = 100,
+        &|m| m.depth = 3,
+        &|m| {
+            m.threshold = Some(eligo_contract::msg::ThresholdMsg {
+                num: 1001,
+                den: 1000,
+            })
+        },
+        &|m| m.prices.eth = Uint128::zero(),
+        &|m| m.window_length = Some(0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert!(try_with(change).is_err(), "change {i} accepted");
+    }
+    // The good message instantiates a second program.
+    try_with(&|_| {}).unwrap();
+}
