@@ -76,13 +76,19 @@ pub struct ProveArgs {
     /// One or more private packages.
     #[arg(long, num_args = 1.., required = true)]
     pub package: Vec<PathBuf>,
-    /// Claimant address (0x + hex, 1 to 32 bytes).
+    /// Claimant address: 0x + hex (1 to 32 bytes), or bech32 (a CosmWasm
+    /// address such as cosmwasm1…, whose data bytes are used).
     #[arg(long)]
     pub claimant: String,
-    /// Chain id of the claim contract.
+    /// Numeric chain id of the claim contract.
     #[arg(long, default_value_t = DEFAULT_CHAIN_ID)]
     pub chain_id: u64,
-    /// Claim contract address (0x + hex).
+    /// Chain name (a Cosmos chain id such as osmosis-1) instead of
+    /// --chain-id: the numeric id is derived from it as the claim contract
+    /// does.
+    #[arg(long, conflicts_with = "chain_id")]
+    pub chain_name: Option<String>,
+    /// Claim contract address (0x + hex, or bech32).
     #[arg(long, default_value = DEFAULT_CONTRACT)]
     pub contract: String,
     /// Payout option: ifx or weth.
@@ -107,6 +113,11 @@ pub struct ParamsArgs {
     /// A circuit size k instead of a shape (8 to 16 are pinned).
     #[arg(long, conflicts_with_all = ["capacity", "depth"])]
     pub k: Option<u32>,
+    /// Also write the raw parameter bytes (what the claim contract's
+    /// `params` field takes, base64 in JSON) to this file, and print the
+    /// shape's circuit fingerprint.
+    #[arg(long, conflicts_with = "k")]
+    pub export: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -313,11 +324,32 @@ pub fn check(a: CheckArgs) -> Result<Outcome, Failure> {
     }
 }
 
+/// An address flag: `0x` + hex, or bech32 (its data bytes).
+pub fn parse_address(flag: &str, s: &str) -> Result<Address, Failure> {
+    let fail = |why: String| Failure(format!("--{flag}: {why}"));
+    if s.starts_with("0x") || s.starts_with("0X") {
+        return Address::parse(s).map_err(|e| fail(e.to_string()));
+    }
+    let (_, data) = bech32::decode(s).map_err(|e| {
+        fail(format!(
+            "{s:?} is neither 0x + hex nor a bech32 address ({e})"
+        ))
+    })?;
+    Address::from_bytes(&data).map_err(|e| fail(e.to_string()))
+}
+
 pub fn parse_context(a: &ProveArgs) -> Result<ClaimContext, Failure> {
+    let chain_id = match &a.chain_name {
+        Some(name) if name.is_empty() => {
+            return Err(Failure("--chain-name: empty".into()));
+        }
+        Some(name) => eligo_circuits::native::chain_id_from_name(name),
+        None => a.chain_id,
+    };
     Ok(ClaimContext {
-        chain_id: a.chain_id,
-        contract: Address::parse(&a.contract).map_err(|e| Failure(format!("--contract: {e}")))?,
-        claimant: Address::parse(&a.claimant).map_err(|e| Failure(format!("--claimant: {e}")))?,
+        chain_id,
+        contract: parse_address("contract", &a.contract)?,
+        claimant: parse_address("claimant", &a.claimant)?,
         option: PayoutOption::parse(&a.option)
             .ok_or_else(|| Failure(format!("--option: {:?} is not ifx or weth", a.option)))?,
     })
@@ -511,7 +543,7 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
     };
     let store = eligo_params::ParamsStore::at_default_home()?;
     let t = Instant::now();
-    store.load_or_generate(k, &crate::ui::ParamsProgress::new())?;
+    let params = store.load_or_generate(k, &crate::ui::ParamsProgress::new())?;
     out!(
         "k = {k}: {} ({}; ready in {:.2} s)",
         store.path(k).display(),
@@ -522,5 +554,27 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
         },
         t.elapsed().as_secs_f64()
     );
+    if let Some(path) = &a.export {
+        let shape = parse_shape(a.capacity, a.depth)?;
+        let mut body = Vec::with_capacity(eligo_params::body_len(k) as usize);
+        params
+            .write(&mut body)
+            .map_err(|e| Failure(format!("serializing the parameters: {e}")))?;
+        eligo_prover::fsio::write_atomic(path, &body)
+            .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        let vk = eligo_params::build_vk(&params, &shape)
+            .map_err(|e| Failure(format!("building the verifying key: {e}")))?;
+        out!(
+            "parameters for k = {k}: {} ({} bytes)",
+            path.display(),
+            body.len()
+        );
+        out!(
+            "circuit fingerprint (capacity {}, depth {}): {}",
+            shape.capacity(),
+            shape.depth(),
+            eligo_params::fingerprint(&vk)
+        );
+    }
     Ok(Outcome::Success)
 }

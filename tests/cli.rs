@@ -407,6 +407,22 @@ fn bad_prove_flags_exit_2() {
         (vec!["--claimant", "a1"], "--claimant"),
         (vec!["--claimant", "0xa1", "--option", "usdt"], "--option"),
         (vec!["--claimant", "0xa1", "--contract", "0x"], "--contract"),
+        // a bech32 address with a broken checksum
+        (
+            vec![
+                "--claimant",
+                "cosmwasm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+            ],
+            "--claimant",
+        ),
+        (
+            vec!["--claimant", "0xa1", "--chain-name", ""],
+            "--chain-name",
+        ),
+        (
+            vec!["--claimant", "0xa1", "--chain-name", "x", "--chain-id", "5"],
+            "--chain-id",
+        ),
     ] {
         let r = prove(&sj, std::slice::from_ref(&p0), &out, &flags);
         assert_eq!(r.code, 2, "{wanted}: {}", r.stderr);
@@ -522,6 +538,81 @@ fn bench_writes_table_csv_and_plot() {
     let r = eligo(&["bench", "--capacities", "300", "--out", s(&again)]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--capacities"), "{}", r.stderr);
+}
+
+/// What a CosmWasm claim contract sees: bech32 addresses and a chain name.
+#[test]
+fn prove_takes_bech32_addresses_and_a_chain_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let sj = snap.join("snapshot.json");
+    let out = dir.path().join("proofs");
+    let hrp = bech32::Hrp::parse("cosmwasm").unwrap();
+    let claimant = bech32::encode::<bech32::Bech32>(hrp, &[0xa1; 20]).unwrap();
+    let contract = bech32::encode::<bech32::Bech32>(hrp, &[0xc1; 32]).unwrap();
+    let r = prove(
+        &sj,
+        &[snap.join("packages/15.json")],
+        &out,
+        &[
+            "--claimant",
+            &claimant,
+            "--contract",
+            &contract,
+            "--chain-name",
+            "eligo-testnet-1",
+            "--option",
+            "weth",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let file = out.join("15.proof.json");
+    let proof: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(
+        proof["claim"]["chain_id"],
+        serde_json::Value::from(eligo_circuits::native::chain_id_from_name(
+            "eligo-testnet-1"
+        ))
+    );
+    assert_eq!(
+        proof["claim"]["claimant"],
+        serde_json::Value::from(format!("0x{}", "a1".repeat(20)))
+    );
+    assert_eq!(
+        proof["claim"]["contract"],
+        serde_json::Value::from(format!("0x{}", "c1".repeat(32)))
+    );
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&file)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn params_export_writes_the_contract_parameters_and_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k8.bin");
+    let r = eligo(&[
+        "params",
+        "--capacity",
+        "256",
+        "--depth",
+        "4",
+        "--export",
+        s(&path),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let body = std::fs::read(&path).unwrap();
+    assert_eq!(body.len() as u64, eligo_params::body_len(8));
+    eligo_params::check_canonical_body(8, &body).unwrap();
+    assert!(
+        r.stdout.contains(
+            "circuit fingerprint (capacity 256, depth 4): \
+             ece3b9cef61620549be1f21d8ae7ebd0f145df2d3593092bf5a36f47218892b7"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = eligo(&["params", "--k", "8", "--export", s(&path)]);
+    assert_eq!(r.code, 2, "--export needs a shape, not --k");
 }
 
 #[test]
