@@ -23,8 +23,8 @@ use crate::rules::{
     Prices, DEFAULT_FUND_IFX, DEFAULT_GRACE_PERIOD, DEFAULT_WINDOW_LENGTH, DEFAULT_WINDOW_OFFSET,
 };
 use crate::state::{
-    StoredConfig, StoredFunds, StoredPrices, StoredRoots, StoredVesting, CLAIMS, CONFIG, FUNDS,
-    PARAMS, PRICES, PURCHASE_PRICES, ROOTS, VESTING,
+    save_params, StoredConfig, StoredFunds, StoredPrices, StoredRoots, StoredVesting, CLAIMS,
+    CONFIG, FUNDS, PRICES, PURCHASE_PRICES, ROOTS, VESTING,
 };
 
 /// cw2 contract name.
@@ -102,7 +102,7 @@ pub fn instantiate(
     let funds = Funds::new(msg.fund_size.map_or(DEFAULT_FUND_IFX, |f| f.u128()));
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     CONFIG.save(deps.storage, &config)?;
-    PARAMS.save(deps.storage, &msg.params)?;
+    save_params(deps.storage, msg.params.as_slice())?;
     ROOTS.save(deps.storage, &StoredRoots::from(&roots))?;
     PRICES.save(deps.storage, &prices)?;
     FUNDS.save(deps.storage, &StoredFunds::from(&funds))?;
@@ -144,6 +144,7 @@ pub fn execute(
                 .rules()
                 .require_admin(info.sender.as_str())?;
             for (license_id, price) in &prices {
+                rules::validate_purchase_price(price.u128())?;
                 PURCHASE_PRICES.save(deps.storage, *license_id, price)?;
             }
             Ok(Response::new()

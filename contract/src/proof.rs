@@ -21,7 +21,7 @@ use ff::PrimeField;
 use crate::error::ContractError;
 use crate::msg::PayoutOption;
 use crate::rules::Root;
-use crate::state::{StoredConfig, PARAMS};
+use crate::state::{load_params, StoredConfig};
 
 /// Parses a root written `0x` + 64 hex digits (a canonical field element).
 pub fn parse_root(field: &'static str, s: &str) -> Result<Root, ContractError> {
@@ -169,6 +169,6 @@ pub fn verifier(
     {
         return Ok(v.clone());
     }
-    let params = PARAMS.load(storage)?;
-    build_verifier(shape, params.as_slice())
+    let params = load_params(storage)?;
+    build_verifier(shape, &params)
 }

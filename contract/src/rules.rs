@@ -390,6 +390,15 @@ impl Funds {
     }
 }
 
+/// Refuses a purchase price of zero (the license would be bought back for
+/// nothing).
+pub fn validate_purchase_price(purchase_usdt: u128) -> Result<(), RuleError> {
+    if purchase_usdt == 0 {
+        return Err(RuleError::ZeroPrice);
+    }
+    Ok(())
+}
+
 /// IFX owed for a purchase price: `price * 10^18 / ifx_price`, rounded down.
 pub fn ifx_amount(purchase_usdt: u128, prices: &Prices) -> Result<u128, RuleError> {
     if prices.ifx == 0 {
@@ -569,6 +578,7 @@ impl State {
         purchase_usdt: u128,
     ) -> Result<(), RuleError> {
         self.config.require_admin(sender)?;
+        validate_purchase_price(purchase_usdt)?;
         self.owners.insert(license, owner.to_string());
         self.purchase_prices.insert(license, purchase_usdt);
         Ok(())
@@ -872,6 +882,10 @@ mod tests {
         assert_eq!(
             s.register_license(BOB, 1, BOB, 1),
             Err(RuleError::Unauthorized)
+        );
+        assert_eq!(
+            s.register_license(ADMIN, 1, BOB, 0),
+            Err(RuleError::ZeroPrice)
         );
         assert_eq!(s.set_prices(BOB, s.prices), Err(RuleError::Unauthorized));
         assert_eq!(

@@ -2,7 +2,7 @@
 //! rules' types; conversions live here so the handlers stay thin.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Binary, Uint128};
+use cosmwasm_std::{Addr, StdError, StdResult, Storage, Uint128};
 use cw_storage_plus::{Item, Map};
 
 use crate::msg::{ClaimRecord, PayoutOption};
@@ -198,8 +198,47 @@ impl From<PayoutOption> for eligo_circuits::PayoutOption {
 
 /// Configuration.
 pub const CONFIG: Item<StoredConfig> = Item::new("config");
-/// Canonical IPA parameters for the circuit's `k`.
-pub const PARAMS: Item<Binary> = Item::new("params");
+/// Length of the stored parameters (their bytes are in raw chunks).
+pub const PARAMS_LEN: Item<u64> = Item::new("params_len");
+/// Raw bytes per parameter chunk: CosmWasm refuses values over 128 KiB,
+/// and the parameters are 262,212 bytes at `k = 12`.
+pub const PARAMS_CHUNK_BYTES: usize = 96 * 1024;
+/// Key prefix of the parameter chunks (then the chunk index, big-endian).
+const PARAMS_CHUNK_PREFIX: &[u8] = b"params_chunk";
+
+fn chunk_key(index: u32) -> Vec<u8> {
+    [PARAMS_CHUNK_PREFIX, &index.to_be_bytes()].concat()
+}
+
+/// Stores the canonical IPA parameters in raw chunks (no JSON, no base64).
+pub fn save_params(storage: &mut dyn Storage, params: &[u8]) -> StdResult<()> {
+    for (i, chunk) in params.chunks(PARAMS_CHUNK_BYTES).enumerate() {
+        let index = u32::try_from(i).map_err(|_| StdError::generic_err("too many chunks"))?;
+        storage.set(&chunk_key(index), chunk);
+    }
+    PARAMS_LEN.save(storage, &(params.len() as u64))
+}
+
+/// Loads the parameters stored by [`save_params`].
+pub fn load_params(storage: &dyn Storage) -> StdResult<Vec<u8>> {
+    let len = usize::try_from(PARAMS_LEN.load(storage)?)
+        .map_err(|_| StdError::generic_err("parameters too large"))?;
+    let mut out = Vec::with_capacity(len);
+    let mut index = 0u32;
+    while out.len() < len {
+        let chunk = storage
+            .get(&chunk_key(index))
+            .ok_or_else(|| StdError::generic_err(format!("parameter chunk {index} missing")))?;
+        out.extend_from_slice(&chunk);
+        index += 1;
+    }
+    if out.len() != len {
+        return Err(StdError::generic_err(
+            "stored parameters have the wrong length",
+        ));
+    }
+    Ok(out)
+}
 /// Exclusion roots.
 pub const ROOTS: Item<StoredRoots> = Item::new("roots");
 /// Prices.
@@ -212,3 +251,29 @@ pub const PURCHASE_PRICES: Map<u64, Uint128> = Map::new("purchase");
 pub const CLAIMS: Map<u64, ClaimRecord> = Map::new("claims");
 /// Vesting schedules by (beneficiary, license id).
 pub const VESTING: Map<(&Addr, u64), StoredVesting> = Map::new("vesting");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+
+    /// CosmWasm's largest storage value.
+    const MAX_VALUE_BYTES: usize = 128 * 1024;
+
+    #[test]
+    fn parameters_are_stored_in_chunks_under_the_value_limit() {
+        // The size of the k = 12 parameters (the default shape).
+        let params: Vec<u8> = (0..262_212u32).map(|i| (i % 251) as u8).collect();
+        let mut storage = MockStorage::new();
+        save_params(&mut storage, &params).unwrap();
+        for i in 0..3 {
+            let chunk = storage.get(&chunk_key(i)).unwrap();
+            assert!(chunk.len() <= MAX_VALUE_BYTES);
+        }
+        assert!(storage.get(&chunk_key(3)).is_none());
+        assert_eq!(load_params(&storage).unwrap(), params);
+        // A missing chunk is an error, not short parameters.
+        storage.remove(&chunk_key(1));
+        assert!(load_params(&storage).is_err());
+    }
+}

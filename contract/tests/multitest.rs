@@ -842,6 +842,15 @@ fn admin_actions_and_deposits_are_guarded() {
     assert_eq!(
         rule(w.exec(
             &admin,
+            &ExecuteMsg::SetPurchasePrices {
+                prices: vec![(ALICE_LICENSE, Uint128::zero())]
+            }
+        )),
+        RuleError::ZeroPrice
+    );
+    assert_eq!(
+        rule(w.exec(
+            &admin,
             &ExecuteMsg::SetPrices {
                 prices: PricesMsg {
                     ifx: Uint128::zero(),
