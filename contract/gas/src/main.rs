@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cosmwasm_std::{
-    to_json_binary, Addr, Binary, ContractResult, Empty, Env, MessageInfo, QuerierResult,
-    Response, SystemResult, Timestamp, WasmQuery,
+    to_json_binary, Addr, Binary, ContractResult, Empty, Env, MessageInfo, QuerierResult, Response,
+    SystemResult, Timestamp, WasmQuery,
 };
 use cosmwasm_vm::internals::{check_wasm, Logger};
 use cosmwasm_vm::testing::{
@@ -103,14 +103,12 @@ fn main() -> Result<()> {
     let shape = Shape::new(capacity, depth)?;
     let wasm = std::fs::read(path).with_context(|| format!("{path} (build it first)"))?;
     let capabilities: HashSet<String> = capabilities_from_csv(CAPABILITIES);
-    check_wasm(
-        &wasm,
-        &capabilities,
-        &WasmLimits::default(),
-        Logger::Off,
-    )
-    .map_err(|e| anyhow!("the VM refuses the wasm: {e}"))?;
-    println!("wasm: {path}, {} bytes, passes cosmwasm-vm's checks", wasm.len());
+    check_wasm(&wasm, &capabilities, &WasmLimits::default(), Logger::Off)
+        .map_err(|e| anyhow!("the VM refuses the wasm: {e}"))?;
+    println!(
+        "wasm: {path}, {} bytes, passes cosmwasm-vm's checks",
+        wasm.len()
+    );
 
     // The program: a one-license synthetic snapshot, canonical parameters.
     let k = layout::k_for(&shape);
@@ -152,19 +150,40 @@ fn main() -> Result<()> {
         "license_nft": nft, "ifx_token": ifx, "weth_token": weth, "fund_size": null,
         "prices": {"ifx": "250000", "eth": "2000000000"}
     });
-    calls.push(run(&mut vm, "instantiate", &env, &info(&admin), &instantiate, true)?);
+    calls.push(run(
+        &mut vm,
+        "instantiate",
+        &env,
+        &info(&admin),
+        &instantiate,
+        true,
+    )?);
     let backend = vm.recycle().ok_or_else(|| anyhow!("no backend"))?;
 
     let mut vm = fresh(&wasm, backend)?;
     let license = packages[0].license_id;
     let prices = json!({"set_purchase_prices": {"prices": [[license, "1000000000"]]}});
-    calls.push(run(&mut vm, "set_purchase_prices", &env, &info(&admin), &prices, false)?);
+    calls.push(run(
+        &mut vm,
+        "set_purchase_prices",
+        &env,
+        &info(&admin),
+        &prices,
+        false,
+    )?);
     let backend = vm.recycle().ok_or_else(|| anyhow!("no backend"))?;
 
     let mut vm = fresh(&wasm, backend)?;
     let deposit = json!({"receive": {"sender": admin, "amount": "10000000000000000000",
         "msg": Binary::from(serde_json::to_vec(&json!({"weth_reserve": {}}))?)}});
-    calls.push(run(&mut vm, "deposit (wETH reserve)", &env, &info(&weth), &deposit, false)?);
+    calls.push(run(
+        &mut vm,
+        "deposit (wETH reserve)",
+        &env,
+        &info(&weth),
+        &deposit,
+        false,
+    )?);
     let mut backend = vm.recycle().ok_or_else(|| anyhow!("no backend"))?;
 
     // The license contract says Alice owns the license and approved us.
@@ -204,7 +223,14 @@ fn main() -> Result<()> {
         "proof": proof.iter().map(|b| format!("{b:02x}")).collect::<String>(),
         "exclusion_root": null}});
     let mut vm = fresh(&wasm, backend)?;
-    calls.push(run(&mut vm, "claim (key built + proof verified)", &env, &info(&alice), &claim, false)?);
+    calls.push(run(
+        &mut vm,
+        "claim (key built + proof verified)",
+        &env,
+        &info(&alice),
+        &claim,
+        false,
+    )?);
 
     println!(
         "shape: capacity {capacity}, depth {depth}, k = {k}; parameters {} bytes; proof {} bytes",
