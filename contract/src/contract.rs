@@ -265,29 +265,26 @@ fn claim(
         .add_attribute("license_id", license_id.to_string())
         .add_attribute("claimant", info.sender.as_str())
         .add_attribute("amount", payout.amount().to_string());
-    match (payout, vesting) {
-        (Payout::Ifx { .. }, Some(v)) => {
-            VESTING.save(
-                deps.storage,
-                (&info.sender, license_id),
-                &StoredVesting::from(&v),
-            )?;
-            response = response.add_attribute("option", "ifx");
-        }
-        (Payout::Weth { amount }, _) => {
-            response = response
-                .add_message(WasmMsg::Execute {
-                    contract_addr: config.weth_token.to_string(),
-                    msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
-                        recipient: info.sender.to_string(),
-                        amount: amount.into(),
-                    })?,
-                    funds: vec![],
-                })
-                .add_attribute("option", "weth");
-        }
-        (Payout::Ifx { .. }, None) => unreachable!("an IFX payout always vests"),
+    if let Some(v) = vesting {
+        VESTING.save(
+            deps.storage,
+            (&info.sender, license_id),
+            &StoredVesting::from(&v),
+        )?;
     }
+    response = match payout {
+        Payout::Ifx { .. } => response.add_attribute("option", "ifx"),
+        Payout::Weth { amount } => response
+            .add_message(WasmMsg::Execute {
+                contract_addr: config.weth_token.to_string(),
+                msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
+                    recipient: info.sender.to_string(),
+                    amount: amount.into(),
+                })?,
+                funds: vec![],
+            })
+            .add_attribute("option", "weth"),
+    };
     Ok(response)
 }
 
