@@ -92,6 +92,18 @@ pub fn instantiate(
         ifx_token: api.addr_validate(&msg.ifx_token)?,
         weth_token: api.addr_validate(&msg.weth_token)?,
     };
+    if config.ifx_token == config.weth_token {
+        return Err(ContractError::BadField {
+            field: "weth_token",
+            reason: "IFX and wETH must be different tokens".into(),
+        });
+    }
+    if msg.fund_size.is_some_and(|f| f.is_zero()) {
+        return Err(ContractError::BadField {
+            field: "fund_size",
+            reason: "the fund cannot be empty".into(),
+        });
+    }
     if config.window_length == 0 {
         return Err(ContractError::BadField {
             field: "window_length",
@@ -121,21 +133,31 @@ pub fn execute(
     info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
+    // Native coins would be locked for good: nothing here takes any.
+    cw_utils::nonpayable(&info).map_err(|e| ContractError::BadField {
+        field: "funds",
+        reason: e.to_string(),
+    })?;
     match msg {
         ExecuteMsg::Claim {
             license_id,
             option,
             proof,
             exclusion_root,
+            min_amount,
         } => claim(
             deps,
             env,
             info,
-            license_id,
-            option,
-            proof.as_slice(),
-            exclusion_root,
+            ClaimArgs {
+                license_id,
+                option,
+                proof: proof.as_slice(),
+                exclusion_root,
+                min_amount: min_amount.map_or(0, |m| m.u128()),
+            },
         ),
+        ExecuteMsg::Sweep { recipient } => sweep(deps, env, info, recipient),
         ExecuteMsg::WithdrawVested {} => withdraw_vested(deps, env, info),
         ExecuteMsg::Receive(wrapper) => receive(deps, info, wrapper),
         ExecuteMsg::SetPurchasePrices { prices } => {
@@ -194,15 +216,28 @@ fn approved(deps: &Deps, nft: &EmptyCw721Helper, owner: &OwnerOfResponse, spende
     nft.query::<OperatorResponse>(&deps.querier, query).is_ok()
 }
 
+/// The fields of a claim message.
+struct ClaimArgs<'a> {
+    license_id: u64,
+    option: PayoutOption,
+    proof: &'a [u8],
+    exclusion_root: Option<String>,
+    min_amount: u128,
+}
+
 fn claim(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
-    license_id: u64,
-    option: PayoutOption,
-    proof_bytes: &[u8],
-    exclusion_root: Option<String>,
+    args: ClaimArgs<'_>,
 ) -> Result<Response, ContractError> {
+    let ClaimArgs {
+        license_id,
+        option,
+        proof: proof_bytes,
+        exclusion_root,
+        min_amount,
+    } = args;
     let now = env.block.time.seconds();
     let config = CONFIG.load(deps.storage)?;
     let roots = ExclusionRoots::from(&ROOTS.load(deps.storage)?);
@@ -229,6 +264,7 @@ fn claim(
         license_id,
         option: option.into(),
         exclusion_root: &exclusion_root,
+        min_amount,
     };
     let payout = check_claim(&config.rules(), &roots, &prices, &funds, &facts, &req)?;
     let owner = owner.ok_or(rules::RuleError::UnknownLicense(license_id))?;
@@ -239,7 +275,14 @@ fn claim(
     // The proof, last: it is the expensive check.
     let ctx = proof::claim_context(deps.api, &env, &info.sender, option)?;
     let instance = proof::instance(&config, &exclusion_root, license_id, &ctx)?;
-    proof::verifier(deps.storage, &config)?
+    let verifier = proof::verifier(deps.storage, &config)?;
+    if verifier.fingerprint() != config.circuit_fingerprint {
+        return Err(ContractError::FingerprintMismatch {
+            expected: config.circuit_fingerprint,
+            built: verifier.fingerprint().to_string(),
+        });
+    }
+    verifier
         .verify_instance(&instance, proof_bytes)
         .map_err(|e| rules::RuleError::InvalidProof(e.to_string()))?;
 
@@ -275,16 +318,57 @@ fn claim(
     response = match payout {
         Payout::Ifx { .. } => response.add_attribute("option", "ifx"),
         Payout::Weth { amount } => response
-            .add_message(WasmMsg::Execute {
-                contract_addr: config.weth_token.to_string(),
-                msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
-                    recipient: info.sender.to_string(),
-                    amount: amount.into(),
-                })?,
-                funds: vec![],
-            })
+            .add_message(cw20_transfer(
+                &config.weth_token,
+                info.sender.as_str(),
+                amount,
+            )?)
             .add_attribute("option", "weth"),
     };
+    Ok(response)
+}
+
+/// A cw20 transfer from this contract.
+fn cw20_transfer(token: &Addr, recipient: &str, amount: u128) -> StdResult<WasmMsg> {
+    Ok(WasmMsg::Execute {
+        contract_addr: token.to_string(),
+        msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
+            recipient: recipient.to_string(),
+            amount: amount.into(),
+        })?,
+        funds: vec![],
+    })
+}
+
+fn sweep(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    recipient: Option<String>,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let rules = config.rules();
+    rules.require_admin(info.sender.as_str())?;
+    rules.require_window_closed(env.block.time.seconds())?;
+    let recipient = match recipient {
+        Some(r) => deps.api.addr_validate(&r)?,
+        None => config.treasury.clone(),
+    };
+    let mut funds = Funds::from(&FUNDS.load(deps.storage)?);
+    let (ifx, weth) = funds.sweep();
+    FUNDS.save(deps.storage, &StoredFunds::from(&funds))?;
+    let mut response = Response::new()
+        .add_attribute("action", "sweep")
+        .add_attribute("recipient", recipient.as_str())
+        .add_attribute("ifx", ifx.to_string())
+        .add_attribute("weth", weth.to_string());
+    if ifx > 0 {
+        response = response.add_message(cw20_transfer(&config.ifx_token, recipient.as_str(), ifx)?);
+    }
+    if weth > 0 {
+        response =
+            response.add_message(cw20_transfer(&config.weth_token, recipient.as_str(), weth)?);
+    }
     Ok(response)
 }
 
@@ -312,14 +396,11 @@ fn withdraw_vested(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respons
         return Err(ContractError::NothingToWithdraw(info.sender.to_string()));
     }
     Ok(Response::new()
-        .add_message(WasmMsg::Execute {
-            contract_addr: config.ifx_token.to_string(),
-            msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
-                recipient: info.sender.to_string(),
-                amount: total.into(),
-            })?,
-            funds: vec![],
-        })
+        .add_message(cw20_transfer(
+            &config.ifx_token,
+            info.sender.as_str(),
+            total,
+        )?)
         .add_attribute("action", "withdraw_vested")
         .add_attribute("amount", total.to_string()))
 }
@@ -451,6 +532,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
                         replaced_at: *at,
                         accepted_until: at.saturating_add(c.grace_period),
                     })
+                    .filter(|p| now < p.accepted_until)
                     .collect(),
             })?
         }
@@ -459,13 +541,20 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
                 .may_load(deps.storage, license_id)?
                 .ok_or(rules::RuleError::UnknownLicense(license_id))?;
             let prices = Prices::from(&PRICES.load(deps.storage)?);
-            let amount = match option {
-                PayoutOption::Ifx => rules::ifx_amount(purchase.u128(), &prices)?,
-                PayoutOption::Weth => rules::weth_amount(purchase.u128(), &prices)?,
+            let payout = match option {
+                PayoutOption::Ifx => Payout::Ifx {
+                    amount: rules::ifx_amount(purchase.u128(), &prices)?,
+                },
+                PayoutOption::Weth => Payout::Weth {
+                    amount: rules::weth_amount(purchase.u128(), &prices)?,
+                },
             };
+            let funds = Funds::from(&FUNDS.load(deps.storage)?);
             to_json_binary(&QuoteResponse {
                 purchase_usdt: purchase,
-                amount: amount.into(),
+                amount: payout.amount().into(),
+                claimed: CLAIMS.has(deps.storage, license_id),
+                covered: funds.check(&payout).is_ok(),
             })?
         }
     })

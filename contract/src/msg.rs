@@ -95,7 +95,8 @@ pub enum ExecuteMsg {
     /// `eligo prove`'s output, made with `--chain-name` of this chain,
     /// `--contract` this contract, `--claimant` the sender and the same
     /// option. `exclusion_root` names the root the proof was made against
-    /// (default: the current one).
+    /// (default: the current one). `min_amount` refuses the claim if prices
+    /// moved so that it would pay less (default: no minimum).
     Claim {
         /// License.
         license_id: u64,
@@ -105,6 +106,8 @@ pub enum ExecuteMsg {
         proof: HexBinary,
         /// Exclusion root of the proof, `0x` + 64 hex digits.
         exclusion_root: Option<String>,
+        /// The least the claim may pay (IFX or wETH base units).
+        min_amount: Option<Uint128>,
     },
     /// Sends the sender every vested and not yet withdrawn IFX.
     WithdrawVested {},
@@ -120,6 +123,12 @@ pub enum ExecuteMsg {
     SetPrices {
         /// New prices.
         prices: PricesMsg,
+    },
+    /// Admin, once the window has closed: sends the IFX no vesting is owed
+    /// and the wETH reserve to `recipient` (default: the treasury).
+    Sweep {
+        /// Where the leftovers go.
+        recipient: Option<String>,
     },
     /// Admin: replaces the exclusion root (the blacklist grew). Proofs made
     /// against the old root stay valid for the grace period, never after.
@@ -160,10 +169,12 @@ pub enum QueryMsg {
     /// The fund and the reserve.
     #[returns(FundResponse)]
     Fund {},
-    /// The current exclusion root and the replaced ones still in grace.
+    /// The current exclusion root and the replaced ones still in their
+    /// grace period.
     #[returns(ExclusionRootsResponse)]
     ExclusionRoots {},
-    /// What a claim of this license would pay now, at current prices.
+    /// What a claim of this license would pay now, at current prices, and
+    /// whether it could be paid.
     #[returns(QuoteResponse)]
     Quote {
         /// License.
@@ -293,7 +304,7 @@ pub struct ReplacedRootResponse {
 pub struct ExclusionRootsResponse {
     /// The current root.
     pub current: String,
-    /// Replaced roots (some may be past their grace period).
+    /// Replaced roots still accepted.
     pub previous: Vec<ReplacedRootResponse>,
 }
 
@@ -304,4 +315,8 @@ pub struct QuoteResponse {
     pub purchase_usdt: Uint128,
     /// What the option pays (IFX or wETH base units).
     pub amount: Uint128,
+    /// The license was already claimed.
+    pub claimed: bool,
+    /// The fund (IFX) or the reserve (wETH) covers the amount now.
+    pub covered: bool,
 }

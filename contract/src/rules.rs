@@ -78,6 +78,15 @@ impl Config {
         (open, open.saturating_add(self.window_length))
     }
 
+    /// Refuses while the window has not closed.
+    pub fn require_window_closed(&self, now: u64) -> Result<(), RuleError> {
+        let (_, close) = self.window();
+        if now < close {
+            return Err(RuleError::WindowNotClosed { close });
+        }
+        Ok(())
+    }
+
     /// Refuses anyone but the admin.
     pub fn require_admin(&self, sender: &str) -> Result<(), RuleError> {
         if sender != self.admin {
@@ -242,6 +251,20 @@ pub enum RuleError {
         /// The refused deposit.
         amount: u128,
     },
+    /// The payout is below the claimant's minimum.
+    #[error("the claim would pay {amount}, below the minimum {min_amount} asked for")]
+    BelowMinimum {
+        /// What it would pay.
+        amount: u128,
+        /// The minimum.
+        min_amount: u128,
+    },
+    /// Leftover funds can only be swept once the window has closed.
+    #[error("the claim window is open until {close}: nothing can be swept before")]
+    WindowNotClosed {
+        /// Closing time.
+        close: u64,
+    },
     /// The proof's exclusion root is neither current nor in its grace period.
     #[error("the proof's exclusion root is not current (or its grace period is over)")]
     StaleExclusionRoot,
@@ -370,6 +393,14 @@ impl Funds {
             .ok_or(RuleError::Overflow)?;
         Ok(())
     }
+    /// Takes out everything no claim is owed: the IFX not promised to any
+    /// vesting, and the wETH reserve. Returns `(ifx, weth)`.
+    pub fn sweep(&mut self) -> (u128, u128) {
+        let ifx = self.ifx_remaining();
+        self.ifx_deposited -= ifx;
+        let weth = std::mem::take(&mut self.weth_reserve);
+        (ifx, weth)
+    }
     /// Refuses a payout the funds cannot cover.
     pub fn check(&self, payout: &Payout) -> Result<(), RuleError> {
         match *payout {
@@ -446,10 +477,14 @@ pub struct ClaimRequest<'a> {
     pub option: PayoutOption,
     /// Exclusion root the proof was made against.
     pub exclusion_root: &'a Root,
+    /// The least the claimant accepts (base units of the option's token;
+    /// 0: anything). Protects against a price change landing first.
+    pub min_amount: u128,
 }
 
 /// Every rule of a claim except the proof, in a fixed order: window,
-/// replay, unknown license, ownership, exclusion root, amount, funds.
+/// replay, unknown license, ownership, exclusion root, amount, minimum,
+/// funds.
 /// Returns what the claim would pay; the host then verifies the proof and
 /// applies the payout with [`apply_payout`].
 pub fn check_claim(
@@ -494,6 +529,12 @@ pub fn check_claim(
             amount: weth_amount(price, prices)?,
         },
     };
+    if payout.amount() < req.min_amount {
+        return Err(RuleError::BelowMinimum {
+            amount: payout.amount(),
+            min_amount: req.min_amount,
+        });
+    }
     funds.check(&payout)?;
     Ok(payout)
 }
@@ -627,6 +668,7 @@ impl State {
             license_id,
             option,
             exclusion_root,
+            min_amount: 0,
         };
         let payout = check_claim(
             &self.config,
@@ -956,5 +998,50 @@ mod tests {
         assert_eq!(w.withdraw(100 + DAY), 1);
         assert_eq!(w.withdraw(100 + DAY), 0);
         assert_eq!(w.withdraw(u64::MAX), 29);
+    }
+
+    #[test]
+    fn minimum_amount_and_sweep() {
+        let s = state();
+        let facts = LicenseFacts {
+            owner: Some(ALICE),
+            purchase_usdt: Some(PRICE),
+            claimed: false,
+        };
+        let mut req = ClaimRequest {
+            now: open(&s),
+            sender: ALICE,
+            license_id: 7,
+            option: PayoutOption::Ifx,
+            exclusion_root: &ROOT_A,
+            min_amount: 4_000 * TOKEN_UNIT,
+        };
+        let check = |req: &ClaimRequest<'_>| {
+            check_claim(&s.config, &s.roots, &s.prices, &s.funds, &facts, req)
+        };
+        assert!(check(&req).is_ok());
+        req.min_amount += 1;
+        assert_eq!(
+            check(&req),
+            Err(RuleError::BelowMinimum {
+                amount: 4_000 * TOKEN_UNIT,
+                min_amount: 4_000 * TOKEN_UNIT + 1
+            })
+        );
+        let (_, close) = s.config.window();
+        assert_eq!(
+            s.config.require_window_closed(close - 1),
+            Err(RuleError::WindowNotClosed { close })
+        );
+        assert!(s.config.require_window_closed(close).is_ok());
+        let mut f = Funds::new(100);
+        f.deposit_ifx(100).unwrap();
+        f.deposit_weth(7).unwrap();
+        apply_payout(&mut f, &Payout::Ifx { amount: 30 }, 0).unwrap();
+        assert_eq!(f.sweep(), (70, 7));
+        assert_eq!(
+            (f.ifx_remaining(), f.weth_reserve, f.ifx_committed),
+            (0, 0, 30)
+        );
     }
 }

@@ -219,9 +219,9 @@ fn instantiate_msg(w: &World) -> InstantiateMsg {
 }
 
 /// Tokens, licenses, the claim contract; the fund holds `fund` IFX and the
-/// reserve 10 wETH; licenses are approved for the contract; the window is
-/// open.
-fn world_with_fund(fund: u128) -> World {
+/// reserve `weth_reserve` wETH (base units); licenses are approved for the
+/// contract; the window is open.
+fn world_with(fund: u128, weth_reserve: u128) -> World {
     let mut app = App::default();
     let api = app.api();
     let admin = api.addr_make("admin");
@@ -323,9 +323,18 @@ fn world_with_fund(fund: u128) -> World {
     if fund > 0 {
         deposit(&mut w, true, fund).unwrap();
     }
-    deposit(&mut w, false, 10 * TOKEN_UNIT).unwrap();
+    if weth_reserve > 0 {
+        deposit(&mut w, false, weth_reserve).unwrap();
+    }
     w.at(OPEN);
     w
+}
+
+/// The wETH reserve of [`world`].
+const WETH_RESERVE: u128 = 10 * TOKEN_UNIT;
+
+fn world_with_fund(fund: u128) -> World {
+    world_with(fund, WETH_RESERVE)
 }
 
 fn world() -> World {
@@ -389,7 +398,21 @@ impl World {
             option,
             proof: prove(license, &self.ctx(claimant, option)),
             exclusion_root: None,
+            min_amount: None,
         }
+    }
+
+    /// Approves `spender` for `license` on behalf of `owner`.
+    fn approve(&mut self, owner: &Addr, spender: &Addr, license: u64) {
+        self.app
+            .execute_contract(
+                owner.clone(),
+                self.nft.clone(),
+                &json!({"approve": {"spender": spender.to_string(),
+                                    "token_id": license.to_string(), "expires": null}}),
+                &[],
+            )
+            .unwrap();
     }
 
     fn claim(
@@ -450,6 +473,24 @@ impl World {
             address: who.to_string(),
         })
     }
+}
+
+/// A claim message with one field changed.
+fn with(
+    msg: &ExecuteMsg,
+    change: impl FnOnce(&mut u64, &mut Option<String>, &mut Option<Uint128>),
+) -> ExecuteMsg {
+    let mut msg = msg.clone();
+    if let ExecuteMsg::Claim {
+        license_id,
+        exclusion_root,
+        min_amount,
+        ..
+    } = &mut msg
+    {
+        change(license_id, exclusion_root, min_amount);
+    }
+    msg
 }
 
 /// Calls `f` on the contract error inside a failed action.
@@ -531,7 +572,7 @@ fn eligible_weth_claim_pays_80_percent_at_once() {
     assert_eq!(w.owner_of(BOB_LICENSE), w.treasury.to_string());
     let f = w.fund();
     assert_eq!(f.committed.u128(), 0, "wETH does not draw on the IFX fund");
-    assert_eq!(f.weth_reserve.u128(), 10 * TOKEN_UNIT - WETH_PAYOUT);
+    assert_eq!(f.weth_reserve.u128(), WETH_RESERVE - WETH_PAYOUT);
     assert_eq!(w.vesting(&bob).total.u128(), 0);
 }
 
@@ -610,6 +651,7 @@ fn the_option_in_the_message_must_be_the_proven_one() {
         option: PayoutOption::Weth,
         proof: ifx_proof.clone(),
         exclusion_root: None,
+        min_amount: None,
     };
     invalid_proof(w.exec(&alice, &msg));
     // Another license id in the message.
@@ -618,6 +660,7 @@ fn the_option_in_the_message_must_be_the_proven_one() {
         option: PayoutOption::Ifx,
         proof: ifx_proof.clone(),
         exclusion_root: None,
+        min_amount: None,
     };
     invalid_proof(w.exec(&alice, &msg));
     // A flipped byte, trailing bytes, garbage.
@@ -629,6 +672,7 @@ fn the_option_in_the_message_must_be_the_proven_one() {
             option: PayoutOption::Ifx,
             proof: proof.into(),
             exclusion_root: None,
+            min_amount: None,
         };
         invalid_proof(w.exec(&alice, &msg));
     }
@@ -751,23 +795,37 @@ fn a_stale_exclusion_root_is_accepted_only_within_the_grace_period() {
 #[test]
 fn unknown_licenses_non_owners_and_unapproved_licenses_are_refused() {
     let mut w = world();
-    let (alice, bob, carol) = (w.alice.clone(), w.bob.clone(), w.carol.clone());
-    // Not minted, not priced.
-    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
-    let unknown = match msg {
-        ExecuteMsg::Claim {
-            option,
-            proof,
-            exclusion_root,
-            ..
-        } => ExecuteMsg::Claim {
-            license_id: UNKNOWN,
-            option,
-            proof,
-            exclusion_root,
+    let (alice, bob, admin) = (w.alice.clone(), w.bob.clone(), w.admin.clone());
+    let alices = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    let unknown = with(&alices, |l, _, _| *l = UNKNOWN);
+    // Neither minted nor priced.
+    assert_eq!(
+        rule(w.exec(&alice, &unknown)),
+        RuleError::UnknownLicense(UNKNOWN)
+    );
+    // Priced, not minted.
+    w.exec(
+        &admin,
+        &ExecuteMsg::SetPurchasePrices {
+            prices: vec![(UNKNOWN, Uint128::new(PURCHASE))],
         },
-        _ => unreachable!(),
-    };
+    )
+    .unwrap();
+    assert_eq!(
+        rule(w.exec(&alice, &unknown)),
+        RuleError::UnknownLicense(UNKNOWN)
+    );
+    // Minted, not priced.
+    let mut w = world();
+    w.app
+        .execute_contract(
+            admin.clone(),
+            w.nft.clone(),
+            &json!({"mint": {"token_id": UNKNOWN.to_string(), "owner": alice.to_string(),
+                             "token_uri": null, "extension": null}}),
+            &[],
+        )
+        .unwrap();
     assert_eq!(
         rule(w.exec(&alice, &unknown)),
         RuleError::UnknownLicense(UNKNOWN)
@@ -780,18 +838,6 @@ fn unknown_licenses_non_owners_and_unapproved_licenses_are_refused() {
             sender: bob.to_string()
         }
     );
-    // Carol's licenses cannot be proven: 2 of 3 tasks, and blacklisted.
-    let f = fixture();
-    for license in [INELIGIBLE, BLACKLISTED] {
-        let package = f
-            .snapshot
-            .packages
-            .iter()
-            .find(|p| p.license_id == license)
-            .unwrap();
-        let prepared = prepare(&f.snapshot.public, package, Details::Recompute).unwrap();
-        assert!(!matches!(prepared.verdict, Verdict::Eligible { .. }));
-    }
     // A license whose approval was revoked.
     w.app
         .execute_contract(
@@ -802,7 +848,7 @@ fn unknown_licenses_non_owners_and_unapproved_licenses_are_refused() {
             &[],
         )
         .unwrap();
-    with_err(w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx), |e| {
+    with_err(w.exec(&alice, &alices), |e| {
         assert_eq!(e, &ContractError::NotApproved(ALICE_LICENSE))
     });
     // An operator approval is enough.
@@ -814,12 +860,227 @@ fn unknown_licenses_non_owners_and_unapproved_licenses_are_refused() {
             &[],
         )
         .unwrap();
-    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
-    let _ = carol;
+    w.exec(&alice, &alices).unwrap();
 }
 
 #[test]
-fn admin_actions_and_deposits_are_guarded() {
+fn ineligible_and_excluded_licenses_cannot_claim() {
+    let mut w = world();
+    let carol = w.carol.clone();
+    let f = fixture();
+    for license in [INELIGIBLE, BLACKLISTED] {
+        let package = f
+            .snapshot
+            .packages
+            .iter()
+            .find(|p| p.license_id == license)
+            .unwrap();
+        let prepared = prepare(&f.snapshot.public, package, Details::Recompute).unwrap();
+        assert!(!matches!(prepared.verdict, Verdict::Eligible { .. }));
+        // Force a proof out of the prover anyway: the witness breaks the
+        // circuit, so whatever comes out must not pass the contract.
+        let job = ProveJob {
+            witness: prepared.witness.clone(),
+            instance: prepared.instance(&w.ctx(&carol, PayoutOption::Weth)),
+        };
+        if let Ok(proof) = f
+            .prover
+            .prove_with(&job, ChaCha20Rng::seed_from_u64(license))
+        {
+            let msg = ExecuteMsg::Claim {
+                license_id: license,
+                option: PayoutOption::Weth,
+                proof: proof.into(),
+                exclusion_root: None,
+                min_amount: None,
+            };
+            invalid_proof(w.exec(&carol, &msg));
+        }
+        assert!(w.status(license).claim.is_none());
+    }
+}
+
+#[test]
+fn a_claim_may_ask_for_a_minimum_amount() {
+    let mut w = world();
+    let (alice, admin) = (w.alice.clone(), w.admin.clone());
+    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    let ask = |min: u128| with(&msg, |_, _, m| *m = Some(Uint128::new(min)));
+    // The admin doubles the IFX price just before the claim lands.
+    w.exec(
+        &admin,
+        &ExecuteMsg::SetPrices {
+            prices: PricesMsg {
+                ifx: Uint128::new(2 * IFX_PRICE),
+                eth: Uint128::new(ETH_PRICE),
+            },
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        rule(w.exec(&alice, &ask(IFX_PAYOUT))),
+        RuleError::BelowMinimum {
+            amount: IFX_PAYOUT / 2,
+            min_amount: IFX_PAYOUT
+        }
+    );
+    w.exec(&alice, &ask(IFX_PAYOUT / 2)).unwrap();
+    assert_eq!(w.vesting(&alice).total.u128(), IFX_PAYOUT / 2);
+}
+
+#[test]
+fn a_short_weth_reserve_fails_clearly() {
+    let mut w = world_with(10_000_000 * TOKEN_UNIT, WETH_PAYOUT - 1);
+    let bob = w.bob.clone();
+    assert_eq!(
+        rule(w.claim(&bob, BOB_LICENSE, PayoutOption::Weth)),
+        RuleError::WethReserveShort {
+            available: WETH_PAYOUT - 1,
+            needed: WETH_PAYOUT
+        }
+    );
+    let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+        license_id: BOB_LICENSE,
+        option: PayoutOption::Weth,
+    });
+    assert!(!quote.covered && !quote.claimed);
+    deposit(&mut w, false, 1).unwrap();
+    w.claim(&bob, BOB_LICENSE, PayoutOption::Weth).unwrap();
+    let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+        license_id: BOB_LICENSE,
+        option: PayoutOption::Weth,
+    });
+    assert!(quote.claimed);
+    assert_eq!(w.fund().weth_reserve.u128(), 0);
+}
+
+#[test]
+fn several_ifx_claims_vest_side_by_side() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    let first = w.now();
+    w.at(first + 3 * DAY);
+    w.claim(&alice, ALICE_SECOND, PayoutOption::Ifx).unwrap();
+    // Day 20 of the first schedule, day 17 of the second.
+    w.at(first + 20 * DAY);
+    let v = w.vesting(&alice);
+    assert_eq!(v.schedules.len(), 2);
+    assert_eq!(v.total.u128(), 2 * IFX_PAYOUT);
+    let expected = IFX_PAYOUT * 20 / 30 + IFX_PAYOUT * 17 / 30;
+    assert_eq!(v.claimable.u128(), expected);
+    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    assert_eq!(w.balance(&w.ifx.clone(), &alice), expected);
+    w.at(first + 40 * DAY);
+    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    assert_eq!(w.balance(&w.ifx.clone(), &alice), 2 * IFX_PAYOUT);
+}
+
+#[test]
+fn exclusion_roots_are_checked_and_rotated_with_care() {
+    let mut w = world();
+    let (alice, admin) = (w.alice.clone(), w.admin.clone());
+    let current = fixture().snapshot.public.exclusion_root.clone();
+    assert_eq!(
+        rule(w.exec(
+            &admin,
+            &ExecuteMsg::RotateExclusionRoot {
+                root: current.clone()
+            }
+        )),
+        RuleError::SameExclusionRoot
+    );
+    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    // A root that was never current.
+    let never = with(&msg, |_, r, _| *r = Some(fp_to_hex(&Fp::from(77u64))));
+    assert_eq!(rule(w.exec(&alice, &never)), RuleError::StaleExclusionRoot);
+    // A malformed root.
+    let malformed = with(&msg, |_, r, _| *r = Some("0x1234".into()));
+    with_err(w.exec(&alice, &malformed), |e| {
+        assert!(
+            matches!(
+                e,
+                ContractError::BadField {
+                    field: "exclusion_root",
+                    ..
+                }
+            ),
+            "{e}"
+        )
+    });
+    // Naming the current root explicitly works.
+    w.exec(&alice, &with(&msg, |_, r, _| *r = Some(current.clone())))
+        .unwrap();
+    // Replaced roots leave the query once their grace period is over.
+    let rotated_at = w.now();
+    w.exec(
+        &admin,
+        &ExecuteMsg::RotateExclusionRoot {
+            root: fp_to_hex(&Fp::from(78u64)),
+        },
+    )
+    .unwrap();
+    let roots: ExclusionRootsResponse = w.query(&QueryMsg::ExclusionRoots {});
+    assert_eq!(roots.previous.len(), 1);
+    w.at(rotated_at + GRACE);
+    let roots: ExclusionRootsResponse = w.query(&QueryMsg::ExclusionRoots {});
+    assert!(roots.previous.is_empty());
+}
+
+#[test]
+fn deposits_come_only_from_the_right_token() {
+    let mut w = world_with(0, 0);
+    let (admin, alice) = (w.admin.clone(), w.alice.clone());
+    let (weth, ifx, claim) = (w.weth.clone(), w.ifx.clone(), w.claim.clone());
+    for (token, msg) in [
+        (weth, ReceiveMsg::Fund {}),
+        (ifx, ReceiveMsg::WethReserve {}),
+    ] {
+        let r = w.app.execute_contract(
+            admin.clone(),
+            token,
+            &Cw20ExecuteMsg::Send {
+                contract: claim.to_string(),
+                amount: Uint128::new(1),
+                msg: to_json_binary(&msg).unwrap(),
+            },
+            &[],
+        );
+        with_err(r, |e| {
+            assert!(matches!(e, ContractError::WrongToken { .. }), "{e}")
+        });
+    }
+    // An account calling the hook itself, pretending to be a token.
+    let fake = ExecuteMsg::Receive(cw20::Cw20ReceiveMsg {
+        sender: alice.to_string(),
+        amount: Uint128::new(1_000 * TOKEN_UNIT),
+        msg: to_json_binary(&ReceiveMsg::Fund {}).unwrap(),
+    });
+    with_err(w.exec(&alice, &fake), |e| {
+        assert!(matches!(e, ContractError::WrongToken { .. }), "{e}")
+    });
+    assert_eq!(w.fund().deposited.u128(), 0);
+    // Native coins are refused, not locked.
+    let coins = cosmwasm_std::coins(5, "ucoin");
+    w.app
+        .init_modules(|router, _, storage| router.bank.init_balance(storage, &alice, coins.clone()))
+        .unwrap();
+    let r = w.app.execute_contract(
+        alice.clone(),
+        claim.clone(),
+        &ExecuteMsg::WithdrawVested {},
+        &coins,
+    );
+    with_err(r, |e| {
+        assert!(
+            matches!(e, ContractError::BadField { field: "funds", .. }),
+            "{e}"
+        )
+    });
+}
+
+#[test]
+fn admin_actions_are_guarded() {
     let mut w = world();
     let (alice, admin) = (w.alice.clone(), w.admin.clone());
     let prices = PricesMsg {
@@ -864,28 +1125,93 @@ fn admin_actions_and_deposits_are_guarded() {
     w.exec(&admin, &ExecuteMsg::SetPrices { prices }).unwrap();
     w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
     assert_eq!(w.vesting(&alice).total.u128(), IFX_PAYOUT / 2);
-    // wETH cannot fill the IFX fund, nor IFX the reserve.
-    let (weth, ifx, claim) = (w.weth.clone(), w.ifx.clone(), w.claim.clone());
-    for (token, msg) in [
-        (weth, ReceiveMsg::Fund {}),
-        (ifx, ReceiveMsg::WethReserve {}),
-    ] {
-        let r = w.app.execute_contract(
-            admin.clone(),
-            token,
-            &Cw20ExecuteMsg::Send {
-                contract: claim.to_string(),
-                amount: Uint128::new(1),
-                msg: to_json_binary(&msg).unwrap(),
-            },
-            &[],
-        );
-        assert!(r.is_err());
-    }
 }
 
 #[test]
-fn instantiation_checks_parameters_fingerprint_and_roots() {
+fn leftovers_are_swept_only_by_the_admin_after_the_window() {
+    let mut w = world();
+    let (alice, admin, treasury) = (w.alice.clone(), w.admin.clone(), w.treasury.clone());
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    let sweep = ExecuteMsg::Sweep { recipient: None };
+    let close = OPEN + 7 * DAY;
+    assert_eq!(
+        rule(w.exec(&admin, &sweep)),
+        RuleError::WindowNotClosed { close }
+    );
+    w.at(close);
+    assert_eq!(rule(w.exec(&alice, &sweep)), RuleError::Unauthorized);
+    w.exec(&admin, &sweep).unwrap();
+    let (ifx, weth) = (w.ifx.clone(), w.weth.clone());
+    assert_eq!(
+        w.balance(&ifx, &treasury),
+        10_000_000 * TOKEN_UNIT - IFX_PAYOUT
+    );
+    assert_eq!(w.balance(&weth, &treasury), WETH_RESERVE);
+    let f = w.fund();
+    assert_eq!((f.remaining.u128(), f.weth_reserve.u128()), (0, 0));
+    // What vests is still there for Alice.
+    w.at(close + 40 * DAY);
+    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    assert_eq!(w.balance(&ifx, &alice), IFX_PAYOUT);
+}
+
+#[test]
+fn a_proof_for_another_contract_or_program_is_refused() {
+    let mut w = world();
+    let (alice, admin) = (w.alice.clone(), w.admin.clone());
+    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    let claim_id = w.app.store_code(claim_contract());
+    let good = instantiate_msg(&w);
+    let mut other_root = good.clone();
+    other_root.registry_root = fp_to_hex(&Fp::from(5u64));
+    let mut other_threshold = good.clone();
+    other_threshold.threshold = Some(eligo_contract::msg::ThresholdMsg { num: 2, den: 3 });
+    for init in [good, other_root, other_threshold] {
+        let other = w
+            .app
+            .instantiate_contract(claim_id, admin.clone(), &init, &[], "other", None)
+            .unwrap();
+        w.approve(&alice, &other, ALICE_LICENSE);
+        w.app
+            .execute_contract(
+                admin.clone(),
+                w.ifx.clone(),
+                &Cw20ExecuteMsg::Send {
+                    contract: other.to_string(),
+                    amount: Uint128::new(IFX_PAYOUT),
+                    msg: to_json_binary(&ReceiveMsg::Fund {}).unwrap(),
+                },
+                &[],
+            )
+            .unwrap();
+        w.exec(
+            &admin,
+            &ExecuteMsg::SetPurchasePrices {
+                prices: vec![(ALICE_LICENSE, Uint128::new(PURCHASE))],
+            },
+        )
+        .unwrap();
+        w.app
+            .execute_contract(
+                admin.clone(),
+                other.clone(),
+                &ExecuteMsg::SetPurchasePrices {
+                    prices: vec![(ALICE_LICENSE, Uint128::new(PURCHASE))],
+                },
+                &[],
+            )
+            .unwrap();
+        let r = w
+            .app
+            .execute_contract(alice.clone(), other.clone(), &msg, &[]);
+        invalid_proof(r);
+    }
+    // The proof still works where it belongs.
+    w.exec(&alice, &msg).unwrap();
+}
+
+#[test]
+fn instantiation_checks_parameters_fingerprint_and_fields() {
     let mut w = world();
     let claim_id = w.app.store_code(claim_contract());
     let admin = w.admin.clone();
@@ -930,26 +1256,49 @@ fn instantiation_checks_parameters_fingerprint_and_roots() {
     with_err(try_with(&|m| m.capacity = 1 << 16), |e| {
         assert!(matches!(e, ContractError::Params(_)), "{e}")
     });
-    // Malformed roots, shape, threshold, prices, window.
-    for (i, change) in [
-        &(|m: &mut InstantiateMsg| m.registry_root = "0x12".into()) as &dyn Fn(&mut InstantiateMsg),
-        &|m| m.exclusion_root = format!("0x{}", "f".repeat(64)),
-        &|m| m.capacity = 100,
-        &|m| m.depth = 3,
-        &|m| {
-            m.threshold = Some(eligo_contract::msg::ThresholdMsg {
-                num: 1001,
-                den: 1000,
-            })
-        },
-        &|m| m.prices.eth = Uint128::zero(),
-        &|m| m.window_length = Some(0),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        assert!(try_with(change).is_err(), "change {i} accepted");
+    // Malformed fields, each refused for its own reason.
+    type Change = Box<dyn Fn(&mut InstantiateMsg)>;
+    let cases: Vec<(&str, Change)> = vec![
+        (
+            "registry_root",
+            Box::new(|m| m.registry_root = "0x12".into()),
+        ),
+        (
+            "exclusion_root",
+            Box::new(|m| m.exclusion_root = format!("0x{}", "f".repeat(64))),
+        ),
+        ("capacity/depth", Box::new(|m| m.capacity = 100)),
+        ("capacity/depth", Box::new(|m| m.depth = 3)),
+        (
+            "threshold",
+            Box::new(|m| {
+                m.threshold = Some(eligo_contract::msg::ThresholdMsg {
+                    num: 1001,
+                    den: 1000,
+                })
+            }),
+        ),
+        ("window_length", Box::new(|m| m.window_length = Some(0))),
+        (
+            "fund_size",
+            Box::new(|m| m.fund_size = Some(Uint128::zero())),
+        ),
+        (
+            "weth_token",
+            Box::new(|m| m.weth_token = m.ifx_token.clone()),
+        ),
+    ];
+    for (field, change) in &cases {
+        with_err(try_with(&**change), |e| {
+            assert!(
+                matches!(e, ContractError::BadField { field: f, .. } if f == field),
+                "{field}: {e}"
+            )
+        });
     }
+    with_err(try_with(&|m| m.prices.eth = Uint128::zero()), |e| {
+        assert_eq!(e, &ContractError::Rule(RuleError::ZeroPrice))
+    });
     // The good message instantiates a second program.
     try_with(&|_| {}).unwrap();
 }
