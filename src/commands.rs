@@ -52,6 +52,9 @@ pub struct SnapshotArgs {
     /// Program identifier.
     #[arg(long, default_value = DEFAULT_PROGRAM_ID)]
     pub program_id: String,
+    /// Replace an existing snapshot in --out (and its packages).
+    #[arg(long)]
+    pub force: bool,
     /// Draw salts from a seeded RNG (reproducible test data only: salts
     /// must be secret in production).
     #[arg(long, hide = true)]
@@ -100,6 +103,9 @@ pub struct ProveArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Replace existing proof files in --out.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -187,6 +193,13 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     if a.program_id.is_empty() || a.program_id.len() > 64 {
         return Err(Failure("--program-id: 1 to 64 characters".into()));
     }
+    let snap_path = a.out.join("snapshot.json");
+    if snap_path.exists() && !a.force {
+        return Err(Failure(format!(
+            "{} already exists: pass --force to replace it and its packages",
+            snap_path.display()
+        )));
+    }
     let start = Instant::now();
     let logs = inputs::read_tasks(&a.tasks, &shape)?;
     let exclusions = inputs::read_exclusions(&a.exclusions, &shape)?;
@@ -219,7 +232,6 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     // place: an error leaves the previous snapshot as it was, and packages
     // of an earlier run never linger next to a new snapshot.json.
     let pkg_dir = a.out.join("packages");
-    let snap_path = a.out.join("snapshot.json");
     let stage = a
         .out
         .join(format!(".eligo-snapshot-{}", std::process::id()));
@@ -387,6 +399,18 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
         jobs.len(),
         t_prep.elapsed().as_secs_f64()
     ));
+    let existing: Vec<String> = jobs
+        .iter()
+        .map(|p| a.out.join(format!("{}.proof.json", p.license_id)))
+        .filter(|path| path.exists())
+        .map(|path| path.display().to_string())
+        .collect();
+    if !existing.is_empty() && !a.force {
+        return Err(Failure(format!(
+            "{} already exist(s): pass --force to replace",
+            existing.join(", ")
+        )));
+    }
     fs::create_dir_all(&a.out).map_err(|e| Failure(format!("{}: {e}", a.out.display())))?;
     let shape = jobs[0].shape;
     let t0 = Instant::now();

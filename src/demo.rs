@@ -104,6 +104,8 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         threshold: "667/1000".into(),
         program_id: "gnb-demo".into(),
         insecure_seed: None,
+        // The demo's directory is its own: a rerun replaces it.
+        force: true,
     })?;
     let snapshot = snap_dir.join("snapshot.json");
     let package = |id: u64| snap_dir.join("packages").join(format!("{id}.json"));
@@ -138,6 +140,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         option: "ifx".into(),
         out: proofs_dir.clone(),
         threads: None,
+        force: true,
     })?;
     out!(
         "   -> exit code {}",
@@ -162,6 +165,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         option: "weth".into(),
         out: proofs_dir.clone(),
         threads: None,
+        force: true,
     })?;
 
     out!("\n== 6. eligo verify (batch)");

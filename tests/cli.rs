@@ -158,6 +158,19 @@ fn network_holder_operator_verifier_flow() {
     let p0 = proofs.join("0.proof.json");
     let p15 = proofs.join("15.proof.json");
     assert!(p0.exists() && p15.exists());
+    // existing proofs are not silently replaced
+    let before = std::fs::read(&p0).unwrap();
+    let r = prove(&sj, &[pkg(0)], &proofs, &claim);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("0.proof.json already exist") && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(&p0).unwrap(), before);
+    let forced: Vec<&str> = claim.iter().copied().chain(["--force"]).collect();
+    let r = prove(&sj, &[pkg(0)], &proofs, &forced);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 
     // verify: batch and one by one
     let r = eligo(&["verify", "--snapshot", s(&sj), s(&p0), s(&p15)]);
@@ -236,7 +249,7 @@ fn network_holder_operator_verifier_flow() {
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&t, trimmed).unwrap();
-    let r = eligo(&[
+    let mut again = vec![
         "snapshot",
         "--tasks",
         s(&t),
@@ -248,7 +261,18 @@ fn network_holder_operator_verifier_flow() {
         "1024",
         "--depth",
         "4",
-    ]);
+    ];
+    // not without --force: the old snapshot stays as it was
+    let r = eligo(&again);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("already exists") && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+    assert!(snap.join("packages/15.json").exists());
+    again.push("--force");
+    let r = eligo(&again);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!snap.join("packages/15.json").exists());
     assert!(snap.join("packages/0.json").exists());
