@@ -158,6 +158,70 @@ fn tampered_proof_bytes_fail() {
     ));
 }
 
+/// Bytes of one item of the proof transcript (a compressed point or a
+/// scalar).
+const ITEM_BYTES: usize = 32;
+
+/// Whether a verification error says the proof bytes could not be decoded
+/// (as opposed to decoding and then failing the checks).
+fn is_decode_error(e: &VerifyError) -> bool {
+    matches!(e, VerifyError::InvalidProof(m) if m.contains("cannot decode"))
+}
+
+#[test]
+fn non_canonical_encodings_are_refused_at_every_position() {
+    let s = setup();
+    let v = verifier(small());
+    assert_eq!(s.proof0.len() % ITEM_BYTES, 0);
+    // All ones: as a point, an x-coordinate above the base field modulus;
+    // as a scalar, a value above the scalar field modulus. Every item of
+    // the transcript is one or the other, and neither may be reduced.
+    let items = s.proof0.len() / ITEM_BYTES;
+    let mut opening = vec![];
+    for item in 0..items {
+        let mut bad = s.proof0.clone();
+        bad[item * ITEM_BYTES..(item + 1) * ITEM_BYTES].fill(0xff);
+        match v.verify_instance(&instance0(), &bad) {
+            Ok(()) => panic!("item {item}: a non-canonical encoding verified"),
+            Err(e) if is_decode_error(&e) => {}
+            Err(VerifyError::InvalidProof(m)) if m.contains("opening") => opening.push(item),
+            Err(e) => panic!("item {item}: {e}"),
+        }
+    }
+    // halo2 reports a read error inside the multiopen argument (the last
+    // items: the IPA's commitment, its 2k round points and the final
+    // scalars) as an opening failure; every item before it as a decode
+    // error. Either way the proof is refused before any check passes.
+    let k = layout::k_for(&small()) as usize;
+    assert!(
+        !opening.is_empty() && opening.len() <= 2 * k + 16,
+        "{opening:?}"
+    );
+    assert_eq!(opening, (items - opening.len()..items).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_commitment_off_the_curve_is_refused() {
+    use group::GroupEncoding;
+    let s = setup();
+    let v = verifier(small());
+    // The first x (canonical, below the modulus) with no point on Vesta:
+    // x^3 + 5 is not a square.
+    let off_curve = (2u64..)
+        .map(|x| {
+            let mut bytes = [0u8; ITEM_BYTES];
+            bytes[..8].copy_from_slice(&x.to_le_bytes());
+            bytes
+        })
+        .find(|b| bool::from(pasta_curves::vesta::Affine::from_bytes(b).is_none()))
+        .unwrap();
+    // The proof opens with the advice commitments.
+    let mut bad = s.proof0.clone();
+    bad[..ITEM_BYTES].copy_from_slice(&off_curve);
+    let e = v.verify_instance(&instance0(), &bad).unwrap_err();
+    assert!(is_decode_error(&e), "{e}");
+}
+
 #[test]
 fn proof_file_checks_against_the_snapshot() {
     let s = setup();
