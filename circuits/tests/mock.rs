@@ -368,3 +368,68 @@ fn tampered_range_limb_is_rejected() {
         0,
     );
 }
+
+mod random_tampering {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::RngSeed;
+
+    /// Log rows of the small shape: 2 words of [`ROWS_PER_WORD`] rows.
+    const LOG_ROWS: usize = 2 * ROWS_PER_WORD;
+    /// Task slots those rows hold (the capacity plus the last word's
+    /// padding).
+    const SLOTS: usize = LOG_ROWS * CODES_PER_ROW;
+    /// Limbs of the threshold difference's range check exercised here.
+    const LIMBS: usize = 4;
+
+    fn site(kind: usize, pos: usize, depth: usize) -> Site {
+        match kind % 11 {
+            0 => Site::Code { index: pos % SLOTS },
+            // Log rows are 1-based (row 0 holds the zero counts).
+            1 => Site::PackAcc {
+                row: 1 + pos % LOG_ROWS,
+            },
+            2 => Site::Assigned {
+                row: 1 + pos % LOG_ROWS,
+            },
+            3 => Site::Executed {
+                row: 1 + pos % LOG_ROWS,
+            },
+            4 => Site::ThresholdDiff,
+            5 => Site::DiffLimb { index: pos % LIMBS },
+            6 => Site::ClaimContextSquare,
+            7 => Site::IndexAcc {
+                level: 1 + pos % (depth - 1),
+            },
+            8 => Site::RegistrySibling { level: pos % depth },
+            9 => Site::RegistryLeft { level: pos % depth },
+            _ => Site::ExclusionSibling { level: pos % depth },
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 64,
+            rng_seed: RngSeed::Fixed(0x7a3e),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// One cell of an honest witness overwritten with an unrelated
+        /// value (2^200 + r, far from every honest cell's value): never
+        /// accepted.
+        #[test]
+        fn random_tampering_is_never_accepted(
+            kind in 0usize..11,
+            pos in any::<usize>(),
+            r in any::<u64>(),
+        ) {
+            let f = honest(200, 250);
+            let depth = f.shape.depth() as usize;
+            let value = Fp::from(2).pow([200]) + Fp::from(r);
+            let site = site(kind, pos, depth);
+            let result = run(&f.circuit().tamper(site, value), &f.instance);
+            prop_assert!(result.is_err(), "{site:?} = 2^200 + {r} was accepted");
+        }
+    }
+}
