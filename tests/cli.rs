@@ -366,32 +366,33 @@ fn bad_inputs_exit_2_naming_file_and_line() {
             "tasks.csv:3: task 2 appears twice",
         ),
         ("".into(), E.into(), vec![], "tasks.csv:1: empty file"),
+        (H.to_string(), E.into(), vec![], "tasks.csv:1: header only"),
         (
-            H.into(),
+            format!("{H}1,2,3,executed\n"),
             "license_id,reason\n1,banned\n".into(),
             vec![],
             "excl.csv:2: reason \"banned\"",
         ),
         (
-            H.into(),
+            format!("{H}1,2,3,executed\n"),
             E.into(),
             vec!["--threshold", "0/1000"],
             "--threshold",
         ),
         (
-            H.into(),
+            format!("{H}1,2,3,executed\n"),
             E.into(),
             vec!["--threshold", "1001/1000"],
             "--threshold",
         ),
         (
-            H.into(),
+            format!("{H}1,2,3,executed\n"),
             E.into(),
             vec!["--threshold", "abc"],
             "--threshold",
         ),
         (
-            H.into(),
+            format!("{H}1,2,3,executed\n"),
             E.into(),
             vec!["--capacity", "300"],
             "capacity 300 is not a power of two",
@@ -417,6 +418,19 @@ fn bad_inputs_exit_2_naming_file_and_line() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/snapshot.json"));
+    let dir = tempfile::tempdir().unwrap();
+    let r = eligo(&[
+        "snapshot",
+        "--tasks",
+        "/nonexistent/tasks.csv",
+        "--exclusions",
+        "/nonexistent/excl.csv",
+        "--out",
+        s(dir.path()),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("/nonexistent/tasks.csv"), "{}", r.stderr);
+    assert!(!dir.path().join("snapshot.json").exists());
 }
 
 #[test]

@@ -172,6 +172,15 @@ pub fn parse_tasks(path: &Path, data: &[u8], shape: &Shape) -> Result<TaskLogs, 
             outcome,
         });
     }
+    if logs.is_empty() {
+        // A network export without a single task is a mistake, not a
+        // program: an empty registry proves nothing for anyone.
+        return Err(InputError::at(
+            path,
+            Some(1),
+            "header only: the file has no task rows",
+        ));
+    }
     for log in logs.values_mut() {
         log.sort_by_key(|e| (e.epoch, e.task_id));
     }
