@@ -451,6 +451,35 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_generation_shares_one_valid_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = 8;
+        let bodies: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let store = ParamsStore::new(dir.path());
+                        let p = store.load_or_generate(k, &NoProgress).unwrap();
+                        let mut body = vec![];
+                        p.write(&mut body).unwrap();
+                        body
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(bodies.windows(2).all(|w| w[0] == w[1]));
+        // The file left behind is whole and canonical.
+        assert!(ParamsStore::new(dir.path()).load(k).unwrap().is_some());
+        let leftovers: Vec<_> = fs::read_dir(ParamsStore::new(dir.path()).dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
     fn params_from_body_takes_only_canonical_bytes() {
         let k = 8;
         let mut body = vec![];
