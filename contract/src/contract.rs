@@ -158,6 +158,15 @@ pub fn execute(
             },
         ),
         ExecuteMsg::Sweep { recipient } => sweep(deps, env, info, recipient),
+        ExecuteMsg::UpdateAdmin { admin } => {
+            let mut config = CONFIG.load(deps.storage)?;
+            config.rules().require_admin(info.sender.as_str())?;
+            config.admin = deps.api.addr_validate(&admin)?;
+            CONFIG.save(deps.storage, &config)?;
+            Ok(Response::new()
+                .add_attribute("action", "update_admin")
+                .add_attribute("admin", config.admin.as_str()))
+        }
         ExecuteMsg::WithdrawVested {} => withdraw_vested(deps, env, info),
         ExecuteMsg::Receive(wrapper) => receive(deps, info, wrapper),
         ExecuteMsg::SetPurchasePrices { prices } => {

@@ -130,6 +130,11 @@ pub enum ExecuteMsg {
         /// Where the leftovers go.
         recipient: Option<String>,
     },
+    /// Admin: hands the admin role to another address.
+    UpdateAdmin {
+        /// The new admin.
+        admin: String,
+    },
     /// Admin: replaces the exclusion root (the blacklist grew). Proofs made
     /// against the old root stay valid for the grace period, never after.
     RotateExclusionRoot {

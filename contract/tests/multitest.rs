@@ -1125,6 +1125,17 @@ fn admin_actions_are_guarded() {
     w.exec(&admin, &ExecuteMsg::SetPrices { prices }).unwrap();
     w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
     assert_eq!(w.vesting(&alice).total.u128(), IFX_PAYOUT / 2);
+    // The admin role moves; the old admin loses it.
+    let bob = w.bob.clone();
+    let to_bob = ExecuteMsg::UpdateAdmin {
+        admin: bob.to_string(),
+    };
+    assert_eq!(rule(w.exec(&alice, &to_bob)), RuleError::Unauthorized);
+    w.exec(&admin, &to_bob).unwrap();
+    assert_eq!(rule(w.exec(&admin, &to_bob)), RuleError::Unauthorized);
+    let config: ConfigResponse = w.query(&QueryMsg::Config {});
+    assert_eq!(config.admin, bob.to_string());
+    w.exec(&bob, &ExecuteMsg::SetPrices { prices }).unwrap();
 }
 
 #[test]
