@@ -59,15 +59,6 @@ pub fn instantiate(
         reason: e.to_string(),
     })?;
     let shape = proof::shape(msg.capacity, msg.depth)?;
-    let verifier = proof::build_verifier(shape, msg.params.as_slice())?;
-    if let Some(expected) = msg.circuit_fingerprint {
-        if verifier.fingerprint() != expected {
-            return Err(ContractError::FingerprintMismatch {
-                expected,
-                built: verifier.fingerprint().to_string(),
-            });
-        }
-    }
     let prices = StoredPrices {
         ifx: msg.prices.ifx,
         eth: msg.prices.eth,
@@ -83,7 +74,8 @@ pub fn instantiate(
         capacity: msg.capacity,
         depth: msg.depth,
         k: layout::k_for(&shape),
-        circuit_fingerprint: verifier.fingerprint().to_string(),
+        // Set below, once every cheap check has passed.
+        circuit_fingerprint: String::new(),
         tge: msg.tge,
         window_offset: msg.window_offset.unwrap_or(DEFAULT_WINDOW_OFFSET),
         window_length: msg.window_length.unwrap_or(DEFAULT_WINDOW_LENGTH),
@@ -112,6 +104,20 @@ pub fn instantiate(
     }
     let roots = ExclusionRoots::new(parse_root("exclusion_root", &msg.exclusion_root)?);
     let funds = Funds::new(msg.fund_size.map_or(DEFAULT_FUND_IFX, |f| f.u128()));
+    // The expensive part last: check the parameters and build the key.
+    let verifier = proof::build_verifier(shape, msg.params.as_slice())?;
+    if let Some(expected) = msg.circuit_fingerprint {
+        if verifier.fingerprint() != expected {
+            return Err(ContractError::FingerprintMismatch {
+                expected,
+                built: verifier.fingerprint().to_string(),
+            });
+        }
+    }
+    let config = StoredConfig {
+        circuit_fingerprint: verifier.fingerprint().to_string(),
+        ..config
+    };
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     CONFIG.save(deps.storage, &config)?;
     save_params(deps.storage, msg.params.as_slice())?;
