@@ -131,26 +131,32 @@ pub fn instance(
 /// Verifiers built so far in this process, by shape.
 static VERIFIERS: Mutex<BTreeMap<(usize, u32), Arc<Verifier>>> = Mutex::new(BTreeMap::new());
 
+/// The verifier of `shape` already built in this process, if any.
+fn cached(shape: &Shape) -> Option<Arc<Verifier>> {
+    VERIFIERS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&(shape.capacity(), shape.depth()))
+        .cloned()
+}
+
 /// Builds (or takes from the cache) the verifier of `shape` from canonical
 /// parameter bytes. The bytes are checked first, cache or not.
 pub fn build_verifier(shape: Shape, params: &[u8]) -> Result<Arc<Verifier>, ContractError> {
     let k = layout::k_for(&shape);
-    check_canonical_body(k, params).map_err(|e| ContractError::Params(e.to_string()))?;
-    let key = (shape.capacity(), shape.depth());
-    if let Some(v) = VERIFIERS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&key)
-    {
-        return Ok(v.clone());
+    let refused = |e: eligo_params::ParamsError| ContractError::Params(e.to_string());
+    if let Some(v) = cached(&shape) {
+        check_canonical_body(k, params).map_err(refused)?;
+        return Ok(v);
     }
-    let params = params_from_body(k, params).map_err(|e| ContractError::Params(e.to_string()))?;
+    // Checks the bytes the same way, then parses them.
+    let params = params_from_body(k, params).map_err(refused)?;
     let verifier =
         Arc::new(Verifier::new(params, shape).map_err(|e| ContractError::Params(e.to_string()))?);
     VERIFIERS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .insert(key, verifier.clone());
+        .insert((shape.capacity(), shape.depth()), verifier.clone());
     Ok(verifier)
 }
 
@@ -161,14 +167,8 @@ pub fn verifier(
     config: &StoredConfig,
 ) -> Result<Arc<Verifier>, ContractError> {
     let shape = shape(config.capacity, config.depth)?;
-    let key = (shape.capacity(), shape.depth());
-    if let Some(v) = VERIFIERS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&key)
-    {
-        return Ok(v.clone());
+    match cached(&shape) {
+        Some(v) => Ok(v),
+        None => build_verifier(shape, &load_params(storage)?),
     }
-    let params = load_params(storage)?;
-    build_verifier(shape, &params)
 }

@@ -20,6 +20,7 @@ use eligo_contract::msg::{
 use eligo_contract::rules::{RuleError, DAY, DEFAULT_WINDOW_OFFSET, TOKEN_UNIT};
 use eligo_contract::ContractError;
 use eligo_params::{NoProgress, Params, ParamsStore};
+use eligo_prover::package::Package;
 use eligo_prover::snapshot::{self, Snapshot, SnapshotConfig};
 use eligo_prover::witness::{prepare, Details};
 use eligo_prover::{ProveJob, Prover};
@@ -115,6 +116,16 @@ fn fixture() -> &'static Fixture {
     })
 }
 
+/// The fixture snapshot's package of `license`.
+fn package(license: u64) -> &'static Package {
+    fixture()
+        .snapshot
+        .packages
+        .iter()
+        .find(|p| p.license_id == license)
+        .expect("package")
+}
+
 /// Proofs by (license, chain, contract, claimant, option): proving is the
 /// slow part, and every world places its contracts at the same addresses.
 type ProofKey = (u64, u64, Vec<u8>, Vec<u8>, u64);
@@ -133,13 +144,8 @@ fn prove(license: u64, ctx: &ClaimContext) -> HexBinary {
         return HexBinary::from(p.clone());
     }
     let f = fixture();
-    let package = f
-        .snapshot
-        .packages
-        .iter()
-        .find(|p| p.license_id == license)
-        .expect("package");
-    let prepared = prepare(&f.snapshot.public, package, Details::Recompute).expect("eligible");
+    let prepared =
+        prepare(&f.snapshot.public, package(license), Details::Recompute).expect("eligible");
     let job = ProveJob {
         witness: prepared.witness.clone(),
         instance: prepared.instance(ctx),
@@ -292,24 +298,9 @@ fn world_with(fund: u128, weth_reserve: u128) -> World {
         (LAST, w.bob.clone()),
     ];
     for (license, owner) in &owners {
-        w.app
-            .execute_contract(
-                w.admin.clone(),
-                w.nft.clone(),
-                &json!({"mint": {"token_id": license.to_string(), "owner": owner.to_string(),
-                                 "token_uri": null, "extension": null}}),
-                &[],
-            )
-            .unwrap();
-        w.app
-            .execute_contract(
-                owner.clone(),
-                w.nft.clone(),
-                &json!({"approve": {"spender": w.claim.to_string(),
-                                    "token_id": license.to_string(), "expires": null}}),
-                &[],
-            )
-            .unwrap();
+        w.mint(*license, owner);
+        let claim = w.claim.clone();
+        w.approve(owner, &claim, *license);
     }
     let priced: Vec<(u64, Uint128)> = owners
         .iter()
@@ -400,6 +391,19 @@ impl World {
             exclusion_root: None,
             min_amount: None,
         }
+    }
+
+    /// Mints `license` to `owner` (as the admin, the collection's minter).
+    fn mint(&mut self, license: u64, owner: &Addr) {
+        self.app
+            .execute_contract(
+                self.admin.clone(),
+                self.nft.clone(),
+                &json!({"mint": {"token_id": license.to_string(), "owner": owner.to_string(),
+                                 "token_uri": null, "extension": null}}),
+                &[],
+            )
+            .unwrap();
     }
 
     /// Approves `spender` for `license` on behalf of `owner`.
@@ -627,15 +631,8 @@ fn a_proof_for_another_claimant_is_refused() {
             &[],
         )
         .unwrap();
-    w.app
-        .execute_contract(
-            carol.clone(),
-            w.nft.clone(),
-            &json!({"approve": {"spender": w.claim.to_string(),
-                                "token_id": ALICE_LICENSE.to_string(), "expires": null}}),
-            &[],
-        )
-        .unwrap();
+    let claim = w.claim.clone();
+    w.approve(&carol, &claim, ALICE_LICENSE);
     invalid_proof(w.exec(&carol, &alices));
     // Her own proof works.
     w.claim(&carol, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
@@ -817,15 +814,7 @@ fn unknown_licenses_non_owners_and_unapproved_licenses_are_refused() {
     );
     // Minted, not priced.
     let mut w = world();
-    w.app
-        .execute_contract(
-            admin.clone(),
-            w.nft.clone(),
-            &json!({"mint": {"token_id": UNKNOWN.to_string(), "owner": alice.to_string(),
-                             "token_uri": null, "extension": null}}),
-            &[],
-        )
-        .unwrap();
+    w.mint(UNKNOWN, &alice);
     assert_eq!(
         rule(w.exec(&alice, &unknown)),
         RuleError::UnknownLicense(UNKNOWN)
@@ -869,13 +858,7 @@ fn ineligible_and_excluded_licenses_cannot_claim() {
     let carol = w.carol.clone();
     let f = fixture();
     for license in [INELIGIBLE, BLACKLISTED] {
-        let package = f
-            .snapshot
-            .packages
-            .iter()
-            .find(|p| p.license_id == license)
-            .unwrap();
-        let prepared = prepare(&f.snapshot.public, package, Details::Recompute).unwrap();
+        let prepared = prepare(&f.snapshot.public, package(license), Details::Recompute).unwrap();
         assert!(!matches!(prepared.verdict, Verdict::Eligible { .. }));
         // Force a proof out of the prover anyway: the witness breaks the
         // circuit, so whatever comes out must not pass the contract.
