@@ -12,7 +12,6 @@ use clap::Args;
 use eligo_circuits::Shape;
 use eligo_params::{CircuitFigures, ParamsStore};
 use eligo_prover::{synthetic, ProveJob, Prover};
-use eligo_verifier::Verifier;
 use serde::{Deserialize, Serialize};
 
 use crate::ui::{log, ParamsProgress};
@@ -152,12 +151,8 @@ pub fn point(a: BenchPointArgs) -> Result<Outcome, Failure> {
     let prove_s = median(times);
     let peak_rss_single_mb = peak_rss_mb();
 
-    let (verifier, verifier_cold_s) = timed(|| {
-        let p = store
-            .load(figures.k)?
-            .ok_or_else(|| Failure("parameters vanished from the cache".into()))?;
-        Ok::<_, Failure>(Verifier::new(p, shape)?)
-    });
+    crate::ui::cache_verifier_files(&prover)?;
+    let (verifier, verifier_cold_s) = timed(|| crate::ui::verifier_for(&shape, None));
     let verifier = verifier?;
     let mut vt = Vec::new();
     for _ in 0..(5 * a.reps.max(1)) {

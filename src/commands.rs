@@ -15,7 +15,7 @@ use eligo_prover::package::Package;
 use eligo_prover::snapshot::{self, SnapshotConfig};
 use eligo_prover::witness::{prepare, Details, Prepared};
 use eligo_prover::{fsio, inputs, ProveJob, Prover};
-use eligo_verifier::{ProofFile, SnapshotPublic, Verifier, VerifyError};
+use eligo_verifier::{ProofFile, SnapshotPublic, VerifyError};
 use rand::SeedableRng;
 use rayon::prelude::*;
 
@@ -124,6 +124,10 @@ pub struct ParamsArgs {
     /// shape's circuit fingerprint.
     #[arg(long, conflicts_with = "k")]
     pub export: Option<PathBuf>,
+    /// Also write the shape's verifying key (`eligo-vk/1`, deterministic
+    /// bytes) to this file and print its digest.
+    #[arg(long, conflicts_with = "k", value_name = "FILE")]
+    pub export_vk: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -137,6 +141,10 @@ pub struct VerifyArgs {
     /// Verify one by one instead of in one batch.
     #[arg(long)]
     pub no_batch: bool,
+    /// The verifying key (`eligo-vk/1`) to use instead of the cached one
+    /// for the snapshot's shape.
+    #[arg(long, value_name = "FILE")]
+    pub vk: Option<PathBuf>,
 }
 
 pub fn parse_shape(capacity: usize, depth: u32) -> Result<Shape, Failure> {
@@ -416,6 +424,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     let t0 = Instant::now();
     let params = params_for(&shape)?;
     let prover = Prover::new(params, shape)?;
+    crate::ui::cache_verifier_files(&prover)?;
     log(format!(
         "keys built in {:.2} s (k = {}), proving {} license(s) on {} thread(s)",
         t0.elapsed().as_secs_f64(),
@@ -491,8 +500,7 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
     let mut all_valid = !bad_input;
     if !files.is_empty() {
         let t0 = Instant::now();
-        let params = params_for(&snap.shape)?;
-        let verifier = Verifier::new(params, snap.shape)?;
+        let verifier = crate::ui::verifier_for(&snap.shape, a.vk.as_deref())?;
         log(format!(
             "verifier ready in {:.2} s (k = {})",
             t0.elapsed().as_secs_f64(),
@@ -578,27 +586,68 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
         },
         t.elapsed().as_secs_f64()
     );
+    let home = eligo_params::default_home()?;
+    let store = eligo_verifier::KeyStore::new(&home);
+    let gens = crate::ui::generators_for(&store, k)?;
+    out!(
+        "generators for k = {k}: {} (digest {}{})",
+        store.generators_path(k).display(),
+        gens.digest_hex(),
+        if eligo_verifier::canonical_generators_digest(k).is_some() {
+            ", canonical"
+        } else {
+            ", no pinned digest for this k"
+        }
+    );
     if let Some(path) = &a.export {
-        let shape = parse_shape(a.capacity, a.depth)?;
-        let mut body = Vec::with_capacity(eligo_params::body_len(k) as usize);
-        params
-            .write(&mut body)
-            .map_err(|e| Failure(format!("serializing the parameters: {e}")))?;
-        eligo_prover::fsio::write_atomic(path, &body)
-            .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-        let vk = eligo_params::build_vk(&params, &shape)
-            .map_err(|e| Failure(format!("building the verifying key: {e}")))?;
+        write(path, &gens.encode())?;
         out!(
-            "parameters for k = {k}: {} ({} bytes)",
+            "generators for k = {k}: {} ({} bytes)",
             path.display(),
-            body.len()
+            gens.encode().len()
+        );
+    }
+    if a.k.is_none() {
+        let shape = parse_shape(a.capacity, a.depth)?;
+        let key = match store.load_key(&shape)? {
+            Some(key) => key,
+            None => {
+                let t = Instant::now();
+                let vk = eligo_params::build_vk(&params, &shape)
+                    .map_err(|e| Failure(format!("building the verifying key: {e}")))?;
+                let key =
+                    eligo_verifier::VerifyingKey::from_pinned_text(&format!("{:?}", vk.pinned()))?;
+                store.store_key(&shape, &key)?;
+                log(format!(
+                    "built the verifying key in {:.2} s (once; cached)",
+                    t.elapsed().as_secs_f64()
+                ));
+                key
+            }
+        };
+        let bytes = key.encode();
+        out!(
+            "verifying key (capacity {}, depth {}): {} ({} bytes, digest {}{})",
+            shape.capacity(),
+            shape.depth(),
+            store.key_path(&shape).display(),
+            bytes.len(),
+            eligo_verifier::hex_digest(&bytes),
+            match eligo_verifier::canonical_key_digest(&shape) {
+                Some(_) => ", pinned",
+                None => ", no pinned digest for this shape",
+            }
         );
         out!(
             "circuit fingerprint (capacity {}, depth {}): {}",
             shape.capacity(),
             shape.depth(),
-            eligo_params::fingerprint(&vk)
+            key.fingerprint_hex()
         );
+        if let Some(path) = &a.export_vk {
+            write(path, &bytes)?;
+            out!("verifying key: {} ({} bytes)", path.display(), bytes.len());
+        }
     }
     Ok(Outcome::Success)
 }

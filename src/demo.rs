@@ -177,6 +177,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         snapshot: snapshot.clone(),
         proofs: proof_paths.clone(),
         no_batch: false,
+        vk: None,
     })?;
     if !matches!(verdict, Outcome::Success) {
         return Err(Failure("demo: a fresh proof did not verify".into()));
@@ -204,6 +205,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         snapshot,
         proofs: vec![stolen],
         no_batch: true,
+        vk: None,
     })?;
     out!(
         "   -> exit code {} (the claim context binds the proof to its claimant)",

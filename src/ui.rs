@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use eligo_circuits::{layout, Shape};
 use eligo_params::{Params, ParamsStore, Progress};
+use eligo_verifier::{Generators, KeyStore, Verifier, VerifyingKey};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Shows a spinner while parameters are generated.
@@ -54,6 +55,59 @@ pub fn params_for(shape: &Shape) -> Result<Params, crate::Failure> {
     let store = ParamsStore::at_default_home()?;
     let k = layout::k_for(shape);
     Ok(store.load_or_generate(k, &ParamsProgress::new())?)
+}
+
+/// The verifier for `shape`, from the key file `vk` or the key cache, and
+/// the cached generators (derived once from the parameters if missing).
+/// Builds no keys: without a key it says how to get one.
+pub fn verifier_for(shape: &Shape, vk: Option<&Path>) -> Result<Verifier, crate::Failure> {
+    let home = eligo_params::default_home()?;
+    let store = KeyStore::new(&home);
+    let key = match vk {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| crate::Failure(format!("{}: {e}", path.display())))?;
+            VerifyingKey::decode(&bytes)
+                .map_err(|e| crate::Failure(format!("{}: {e}", path.display())))?
+        }
+        None => store.load_key(shape)?.ok_or_else(|| {
+            crate::Failure(format!(
+                "no verifying key for capacity {} and depth {} in {}: run `eligo params \
+                 --capacity {} --depth {}` once (it builds and caches the key), or pass --vk FILE",
+                shape.capacity(),
+                shape.depth(),
+                store.dir().display(),
+                shape.capacity(),
+                shape.depth()
+            ))
+        })?,
+    };
+    let gens = generators_for(&store, layout::k_for(shape))?;
+    Ok(Verifier::new(key, gens, *shape)?)
+}
+
+/// The cached generators for `k`, derived from the parameters (and cached)
+/// when missing.
+pub fn generators_for(store: &KeyStore, k: u32) -> Result<Generators, crate::Failure> {
+    if let Some(g) = store.load_generators(k)? {
+        return Ok(g);
+    }
+    let params = ParamsStore::at_default_home()?.load_or_generate(k, &ParamsProgress::new())?;
+    let gens = Generators::from_halo2(&params)?;
+    store.store_generators(&gens)?;
+    Ok(gens)
+}
+
+/// Caches a prover's verifying key and generators, so that verification
+/// on this machine needs no key generation.
+pub fn cache_verifier_files(prover: &eligo_prover::Prover) -> Result<VerifyingKey, crate::Failure> {
+    let store = KeyStore::new(eligo_params::default_home()?);
+    let key = prover.verifying_key()?;
+    store.store_key(&prover.shape(), &key)?;
+    if store.load_generators(prover.params().k())?.is_none() {
+        store.store_generators(&Generators::from_halo2(prover.params())?)?;
+    }
+    Ok(key)
 }
 
 /// A log line on stderr.

@@ -9,7 +9,9 @@
 
 use eligo_circuits::native::fp_to_hex;
 use eligo_circuits::{layout, ClaimContext, EligibilityCircuit, Instance, Shape, Witness};
-use eligo_params::{build_pk, build_vk, fingerprint, Curve, KeyError, Params, ProvingKey};
+use eligo_params::{
+    build_pk, build_vk, fingerprint, Curve, KeyError, Params, ProvingKey, VerifyingKey,
+};
 use eligo_verifier::{ClaimFields, ProofFile, PublicInputs, PROOF_FORMAT};
 use halo2_proofs::{
     plonk::create_proof,
@@ -76,6 +78,25 @@ impl Prover {
     /// The parameters.
     pub fn params(&self) -> &Params {
         &self.params
+    }
+
+    /// halo2's verifying key (for the differential tests and the export).
+    pub fn halo2_vk(&self) -> &VerifyingKey {
+        self.pk.get_vk()
+    }
+
+    /// The verifying key as data (`eligo-vk/1`), read from halo2's pinned
+    /// description of the key this prover proves with.
+    pub fn verifying_key(&self) -> Result<eligo_verifier::VerifyingKey, eligo_verifier::KeyError> {
+        eligo_verifier::VerifyingKey::from_pinned_text(&format!("{:?}", self.pk.get_vk().pinned()))
+    }
+
+    /// A verifier for this prover's proofs, built from its key and
+    /// parameters without key generation.
+    pub fn verifier(&self) -> Result<eligo_verifier::Verifier, eligo_verifier::SetupError> {
+        let key = self.verifying_key()?;
+        let gens = eligo_verifier::Generators::from_halo2(&self.params)?;
+        eligo_verifier::Verifier::new(key, gens, self.shape)
     }
 
     /// Proves one license with `rng`.

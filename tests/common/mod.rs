@@ -77,5 +77,5 @@ pub fn prover(shape: Shape) -> &'static eligo_prover::Prover {
 pub fn verifier(shape: Shape) -> &'static eligo_verifier::Verifier {
     static SMALL: OnceLock<eligo_verifier::Verifier> = OnceLock::new();
     assert_eq!(shape, small());
-    SMALL.get_or_init(|| eligo_verifier::Verifier::new(params(&shape), shape).unwrap())
+    SMALL.get_or_init(|| prover(shape).verifier().unwrap())
 }

@@ -201,3 +201,113 @@ impl ProofFile {
         s
     }
 }
+
+impl crate::Verifier {
+    /// Checks a proof file's metadata and public inputs against the
+    /// snapshot and returns the instance and proof bytes to verify.
+    pub fn check_file(
+        &self,
+        snapshot: &SnapshotPublic,
+        file: &ProofFile,
+    ) -> Result<(eligo_circuits::Instance, Vec<u8>), VerifyError> {
+        let snap = snapshot.values()?;
+        if file.program_id != snapshot.program_id {
+            return Err(VerifyError::ProgramMismatch {
+                proof: file.program_id.clone(),
+                snapshot: snapshot.program_id.clone(),
+            });
+        }
+        let k = eligo_circuits::layout::k_for(&snap.shape);
+        if file.capacity != snap.shape.capacity() || file.depth != snap.shape.depth() || file.k != k
+        {
+            return Err(VerifyError::ShapeMismatch {
+                proof_capacity: file.capacity,
+                proof_depth: file.depth,
+                proof_k: file.k,
+                capacity: snap.shape.capacity(),
+                depth: snap.shape.depth(),
+                k,
+            });
+        }
+        if snap.shape != self.shape() {
+            return Err(VerifyError::Malformed(format!(
+                "this verifier is built for capacity {} and depth {}",
+                self.shape().capacity(),
+                self.shape().depth()
+            )));
+        }
+        if file.circuit_fingerprint != self.fingerprint() {
+            return Err(VerifyError::CircuitMismatch {
+                proof: file.circuit_fingerprint.chars().take(80).collect(),
+                expected: self.fingerprint().to_string(),
+            });
+        }
+        let p = &file.public_inputs;
+        let root = |s: &str| fp_from_hex(s).map_err(|e| VerifyError::Malformed(e.to_string()));
+        if root(&p.registry_root)? != snap.registry_root {
+            return Err(VerifyError::RootMismatch("registry"));
+        }
+        if root(&p.exclusion_root)? != snap.exclusion_root {
+            return Err(VerifyError::RootMismatch("exclusion"));
+        }
+        if (p.threshold_num, p.threshold_den) != (snap.threshold.num(), snap.threshold.den()) {
+            return Err(VerifyError::ThresholdMismatch {
+                proof: format!("{}/{}", p.threshold_num, p.threshold_den),
+                snapshot: snap.threshold.to_string(),
+            });
+        }
+        let ctx = file.claim.context()?.hash();
+        if root(&p.claim_ctx)? != ctx {
+            return Err(VerifyError::ClaimContextMismatch);
+        }
+        if file.proof.len() > 2 * crate::MAX_PROOF_BYTES {
+            return Err(crate::ProofError::TooLarge(file.proof.len() / 2).into());
+        }
+        let bytes = hex::decode(&file.proof)
+            .map_err(|e| VerifyError::Malformed(format!("proof hex: {e}")))?;
+        let instance = eligo_circuits::Instance::new(
+            &snap.shape,
+            snap.registry_root,
+            snap.exclusion_root,
+            p.license_id,
+            snap.threshold,
+            ctx,
+        )
+        .map_err(|_| VerifyError::LicenseOutOfRange(p.license_id))?;
+        Ok((instance, bytes))
+    }
+
+    /// Verifies a proof file against the snapshot.
+    pub fn verify_file(
+        &self,
+        snapshot: &SnapshotPublic,
+        file: &ProofFile,
+    ) -> Result<(), VerifyError> {
+        let (instance, bytes) = self.check_file(snapshot, file)?;
+        self.verify_instance(&instance, &bytes)
+    }
+
+    /// Verifies many proof files with one MSM.
+    pub fn verify_files(
+        &self,
+        snapshot: &SnapshotPublic,
+        files: &[ProofFile],
+    ) -> Vec<Result<(), VerifyError>> {
+        let checked: Vec<Result<(eligo_circuits::Instance, Vec<u8>), VerifyError>> =
+            files.iter().map(|f| self.check_file(snapshot, f)).collect();
+        let items: Vec<(eligo_circuits::Instance, Vec<u8>)> = checked
+            .iter()
+            .filter_map(|c| c.as_ref().ok().cloned())
+            .collect();
+        let mut batch = self.verify_batch(&items).into_iter();
+        checked
+            .into_iter()
+            .map(|c| match c {
+                Ok(_) => batch.next().unwrap_or(Err(VerifyError::Malformed(
+                    "internal: batch result missing".into(),
+                ))),
+                Err(e) => Err(e),
+            })
+            .collect()
+    }
+}

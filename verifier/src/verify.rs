@@ -1,23 +1,58 @@
-//! Proof verification.
+//! One program shape's verifier: its key and generators, checked once,
+//! then proofs one by one or in a batch.
 
-use eligo_circuits::native::fp_from_hex;
 use eligo_circuits::{layout, Instance, Shape};
-use eligo_params::{build_vk, fingerprint, Curve, Params, VerifyingKey};
-use ff::Field;
-use halo2_proofs::{
-    plonk::{verify_proof, Error as PlonkError, SingleVerifier, VerificationStrategy},
-    poly::commitment::{Guard, MSM},
-    transcript::{Blake2bRead, Challenge255, EncodedChallenge},
-};
 use pasta_curves::Fp;
-use rand::rngs::SysRng;
-use rand_core::UnwrapErr;
 use thiserror::Error;
 
-use crate::files::{ProofFile, SnapshotPublic};
+use crate::batch::batch_factors;
+use crate::error::{GeneratorsError, KeyError, ProofError};
+use crate::gens::Generators;
+use crate::key::VerifyingKey;
+use crate::msm::Msm;
+use crate::plonk::{reduce, MAX_PROOF_BYTES};
 
-/// Largest proof accepted (bytes), checked before any decoding.
-pub const MAX_PROOF_BYTES: usize = 64 * 1024;
+/// Pinned key digests (BLAKE2b-256 of the `eligo-vk/1` bytes) per
+/// (capacity, depth): the default shape and the shapes the tests use.
+const PINNED_KEYS: &[(usize, u32, &str)] = &[];
+
+/// The pinned digest of the verifying key for a shape, hex.
+pub fn canonical_key_digest(shape: &Shape) -> Option<&'static str> {
+    PINNED_KEYS
+        .iter()
+        .find(|(c, d, _)| *c == shape.capacity() && *d == shape.depth())
+        .map(|(_, _, h)| *h)
+}
+
+/// Why a key and generators cannot form a verifier.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum SetupError {
+    /// The key file is unusable.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The generators file is unusable.
+    #[error(transparent)]
+    Generators(#[from] GeneratorsError),
+    /// The key is not the shape's circuit.
+    #[error("the key is for k = {key_k}, the shape's circuit has k = {shape_k}")]
+    WrongShape {
+        /// k of the key.
+        key_k: u32,
+        /// k of the shape.
+        shape_k: u32,
+    },
+    /// The generators are for another k.
+    #[error("the generators are for k = {gens_k}, the key for k = {key_k}")]
+    WrongGenerators {
+        /// k of the generators.
+        gens_k: u32,
+        /// k of the key.
+        key_k: u32,
+    },
+    /// The key has another number of instance columns.
+    #[error("the key has {0} instance columns, the eligibility circuit has one")]
+    InstanceColumns(usize),
+}
 
 /// Why a proof is not valid.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -77,62 +112,61 @@ pub enum VerifyError {
     /// License out of the tree.
     #[error("license id {0} does not fit the tree")]
     LicenseOutOfRange(u64),
-    /// Bytes left after the proof.
-    #[error("{0} trailing bytes after the proof")]
-    TrailingBytes(usize),
-    /// Proof too large.
-    #[error("proof is {0} bytes, more than {MAX_PROOF_BYTES}")]
-    TooLarge(usize),
-    /// The proof does not verify.
-    #[error("proof does not verify ({0})")]
-    InvalidProof(String),
-}
-
-/// A strategy that hands back the proof's MSM (to batch several proofs).
-struct Accumulate<'p> {
-    msm: MSM<'p, Curve>,
-}
-
-impl<'p> VerificationStrategy<'p, Curve> for Accumulate<'p> {
-    type Output = MSM<'p, Curve>;
-
-    fn process<E: EncodedChallenge<Curve>>(
-        self,
-        f: impl FnOnce(MSM<'p, Curve>) -> Result<Guard<'p, Curve, E>, PlonkError>,
-    ) -> Result<Self::Output, PlonkError> {
-        Ok(f(self.msm)?.use_challenges())
-    }
-}
-
-fn plonk_err(e: PlonkError) -> VerifyError {
-    match e {
-        PlonkError::ConstraintSystemFailure => {
-            VerifyError::InvalidProof("the proof's checks fail".into())
-        }
-        PlonkError::Opening => VerifyError::InvalidProof("opening check fails".into()),
-        PlonkError::Transcript(e) => VerifyError::InvalidProof(format!("cannot decode: {e}")),
-        other => VerifyError::InvalidProof(format!("{other:?}")),
-    }
+    /// The proof does not verify (or cannot be decoded).
+    #[error("proof does not verify: {0}")]
+    Proof(#[from] ProofError),
 }
 
 /// The verifier of one program shape.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Verifier {
     shape: Shape,
-    params: Params,
-    vk: VerifyingKey,
+    key: VerifyingKey,
+    gens: Generators,
     fingerprint: String,
 }
 
 impl Verifier {
-    /// Builds the verifying key for `shape` (params must be for its `k`).
-    pub fn new(params: Params, shape: Shape) -> Result<Self, eligo_params::KeyError> {
-        let vk = build_vk(&params, &shape)?;
-        let fingerprint = fingerprint(&vk);
+    /// Checks that `key` and `gens` belong together and to `shape`: the
+    /// key's `k` is the shape's, the generators' `k` the key's, and, where
+    /// digests are pinned, the generators are canonical and the key is
+    /// the pinned one.
+    pub fn new(key: VerifyingKey, gens: Generators, shape: Shape) -> Result<Self, SetupError> {
+        let shape_k = layout::k_for(&shape);
+        if key.k() != shape_k {
+            return Err(SetupError::WrongShape {
+                key_k: key.k(),
+                shape_k,
+            });
+        }
+        if gens.k() != key.k() {
+            return Err(SetupError::WrongGenerators {
+                gens_k: gens.k(),
+                key_k: key.k(),
+            });
+        }
+        if key.num_instance_columns() != 1 {
+            return Err(SetupError::InstanceColumns(key.num_instance_columns()));
+        }
+        match gens.check_canonical() {
+            Ok(()) | Err(GeneratorsError::Unpinned(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(want) = canonical_key_digest(&shape) {
+            let got = crate::hex32(&key.digest());
+            if got != want {
+                return Err(KeyError::NotPinned {
+                    got,
+                    want: want.into(),
+                }
+                .into());
+            }
+        }
+        let fingerprint = key.fingerprint_hex();
         Ok(Verifier {
             shape,
-            params,
-            vk,
+            key,
+            gens,
             fingerprint,
         })
     }
@@ -142,199 +176,76 @@ impl Verifier {
         self.shape
     }
 
-    /// The circuit fingerprint.
+    /// The circuit fingerprint (hex).
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
     }
 
     /// The verifying key.
-    pub fn vk(&self) -> &VerifyingKey {
-        &self.vk
+    pub fn key(&self) -> &VerifyingKey {
+        &self.key
     }
 
-    /// The parameters.
-    pub fn params(&self) -> &Params {
-        &self.params
+    /// The generators.
+    pub fn generators(&self) -> &Generators {
+        &self.gens
     }
 
-    fn run<'p, S: VerificationStrategy<'p, Curve>>(
-        &'p self,
-        instance: &Instance,
-        proof: &[u8],
-        strategy: S,
-    ) -> Result<S::Output, VerifyError> {
+    fn reduce(&self, instance: &Instance, proof: &[u8]) -> Result<(Vec<Fp>, Msm), VerifyError> {
         if proof.len() > MAX_PROOF_BYTES {
-            return Err(VerifyError::TooLarge(proof.len()));
+            return Err(ProofError::TooLarge(proof.len()).into());
         }
         self.shape
             .check_license(instance.license_id)
             .map_err(|_| VerifyError::LicenseOutOfRange(instance.license_id))?;
         let column = instance.to_column();
-        let mut cursor = proof;
-        let out = {
-            let mut transcript = Blake2bRead::<_, Curve, Challenge255<Curve>>::init(&mut cursor);
-            verify_proof(
-                &self.params,
-                &self.vk,
-                strategy,
-                &[&[&column[..]]],
-                &mut transcript,
-            )
-            .map_err(plonk_err)?
-        };
-        if !cursor.is_empty() {
-            return Err(VerifyError::TrailingBytes(cursor.len()));
-        }
-        Ok(out)
+        let reduced = reduce(&self.key, &self.gens, &[&column[..]], proof)?;
+        Ok((column, reduced.msm))
     }
 
     /// Verifies proof bytes against an instance.
     pub fn verify_instance(&self, instance: &Instance, proof: &[u8]) -> Result<(), VerifyError> {
-        self.run(instance, proof, SingleVerifier::new(&self.params))
-            .map(|_| ())
+        let (_, msm) = self.reduce(instance, proof)?;
+        if msm.is_identity(&self.gens) {
+            Ok(())
+        } else {
+            Err(ProofError::Rejected.into())
+        }
     }
 
-    /// Verifies many proofs with one MSM; on failure, re-checks each to
-    /// name the bad ones. One result per item, in order.
+    /// Verifies many proofs with one MSM; if it fails, re-checks each
+    /// proof alone to name the bad ones. One result per item, in order.
     pub fn verify_batch(&self, items: &[(Instance, Vec<u8>)]) -> Vec<Result<(), VerifyError>> {
-        let mut results: Vec<Result<(), VerifyError>> = Vec::with_capacity(items.len());
-        let mut acc: Option<MSM<'_, Curve>> = None;
-        for (instance, proof) in items {
-            let strategy = Accumulate {
-                msm: MSM::new(&self.params),
-            };
-            match self.run(instance, proof, strategy) {
-                Ok(msm) => {
-                    let next = match acc.take() {
-                        None => msm,
-                        Some(mut a) => {
-                            // A random factor keeps one proof from cancelling another.
-                            a.scale(Fp::random(&mut UnwrapErr(SysRng)));
-                            a.add_msm(&msm);
-                            a
-                        }
-                    };
-                    acc = Some(next);
-                    results.push(Ok(()));
-                }
-                Err(e) => results.push(Err(e)),
-            }
-        }
-        let all_ok = acc.map(|a| a.eval()).unwrap_or(true);
-        if !all_ok {
-            for (r, (instance, proof)) in results.iter_mut().zip(items) {
-                if r.is_ok() {
-                    *r = self.verify_instance(instance, proof);
-                }
-            }
-        }
-        results
-    }
-
-    /// Checks a proof file's metadata and public inputs against the
-    /// snapshot and returns the instance and proof bytes to verify.
-    pub fn check_file(
-        &self,
-        snapshot: &SnapshotPublic,
-        file: &ProofFile,
-    ) -> Result<(Instance, Vec<u8>), VerifyError> {
-        let snap = snapshot.values()?;
-        if file.program_id != snapshot.program_id {
-            return Err(VerifyError::ProgramMismatch {
-                proof: file.program_id.clone(),
-                snapshot: snapshot.program_id.clone(),
-            });
-        }
-        let k = layout::k_for(&snap.shape);
-        if file.capacity != snap.shape.capacity() || file.depth != snap.shape.depth() || file.k != k
-        {
-            return Err(VerifyError::ShapeMismatch {
-                proof_capacity: file.capacity,
-                proof_depth: file.depth,
-                proof_k: file.k,
-                capacity: snap.shape.capacity(),
-                depth: snap.shape.depth(),
-                k,
-            });
-        }
-        if snap.shape != self.shape {
-            return Err(VerifyError::Malformed(format!(
-                "this verifier is built for capacity {} and depth {}",
-                self.shape.capacity(),
-                self.shape.depth()
-            )));
-        }
-        if file.circuit_fingerprint != self.fingerprint {
-            return Err(VerifyError::CircuitMismatch {
-                proof: file.circuit_fingerprint.chars().take(80).collect(),
-                expected: self.fingerprint.clone(),
-            });
-        }
-        let p = &file.public_inputs;
-        let root = |s: &str| fp_from_hex(s).map_err(|e| VerifyError::Malformed(e.to_string()));
-        if root(&p.registry_root)? != snap.registry_root {
-            return Err(VerifyError::RootMismatch("registry"));
-        }
-        if root(&p.exclusion_root)? != snap.exclusion_root {
-            return Err(VerifyError::RootMismatch("exclusion"));
-        }
-        if (p.threshold_num, p.threshold_den) != (snap.threshold.num(), snap.threshold.den()) {
-            return Err(VerifyError::ThresholdMismatch {
-                proof: format!("{}/{}", p.threshold_num, p.threshold_den),
-                snapshot: snap.threshold.to_string(),
-            });
-        }
-        let ctx = file.claim.context()?.hash();
-        if root(&p.claim_ctx)? != ctx {
-            return Err(VerifyError::ClaimContextMismatch);
-        }
-        if file.proof.len() > 2 * MAX_PROOF_BYTES {
-            return Err(VerifyError::TooLarge(file.proof.len() / 2));
-        }
-        let bytes = hex::decode(&file.proof)
-            .map_err(|e| VerifyError::Malformed(format!("proof hex: {e}")))?;
-        let instance = Instance::new(
-            &snap.shape,
-            snap.registry_root,
-            snap.exclusion_root,
-            p.license_id,
-            snap.threshold,
-            ctx,
-        )
-        .map_err(|_| VerifyError::LicenseOutOfRange(p.license_id))?;
-        Ok((instance, bytes))
-    }
-
-    /// Verifies a proof file against the snapshot.
-    pub fn verify_file(
-        &self,
-        snapshot: &SnapshotPublic,
-        file: &ProofFile,
-    ) -> Result<(), VerifyError> {
-        let (instance, bytes) = self.check_file(snapshot, file)?;
-        self.verify_instance(&instance, &bytes)
-    }
-
-    /// Verifies many proof files with one MSM.
-    pub fn verify_files(
-        &self,
-        snapshot: &SnapshotPublic,
-        files: &[ProofFile],
-    ) -> Vec<Result<(), VerifyError>> {
-        let checked: Vec<Result<(Instance, Vec<u8>), VerifyError>> =
-            files.iter().map(|f| self.check_file(snapshot, f)).collect();
-        let items: Vec<(Instance, Vec<u8>)> = checked
+        let reduced: Vec<Result<(Vec<Fp>, Msm), VerifyError>> = items
             .iter()
-            .filter_map(|c| c.as_ref().ok().cloned())
+            .map(|(instance, proof)| self.reduce(instance, proof))
             .collect();
-        let mut batch = self.verify_batch(&items).into_iter();
-        checked
+        let ok: Vec<(usize, &(Vec<Fp>, Msm))> = reduced
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().ok().map(|m| (i, m)))
+            .collect();
+        let factors = batch_factors(
+            ok.iter()
+                .map(|(i, (column, _))| (&column[..], &items[*i].1[..])),
+        );
+        let mut all_ok = true;
+        if let Some(((_, (_, first)), rest)) = ok.split_first() {
+            let mut acc = first.clone();
+            for ((_, (_, msm)), f) in rest.iter().zip(factors.iter().skip(1)) {
+                acc.add_scaled(msm, *f);
+            }
+            all_ok = acc.is_identity(&self.gens);
+        }
+        reduced
             .into_iter()
-            .map(|c| match c {
-                Ok(_) => batch.next().unwrap_or(Err(VerifyError::InvalidProof(
-                    "internal: batch result missing".into(),
-                ))),
-                Err(e) => Err(e),
+            .map(|r| {
+                let (_, msm) = r?;
+                if all_ok || msm.is_identity(&self.gens) {
+                    Ok(())
+                } else {
+                    Err(ProofError::Rejected.into())
+                }
             })
             .collect()
     }
