@@ -29,7 +29,40 @@ const HEADER_BYTES: usize = GENERATORS_FORMAT.len() + 8;
 
 /// Canonical digests (BLAKE2b-256 of the `eligo-gens/1` bytes of halo2's
 /// `Params::new(k)`, Lagrange prefix [`LAGRANGE_PREFIX`]).
-const CANONICAL: &[(u32, &str)] = &[];
+const CANONICAL: &[(u32, &str)] = &[
+    (
+        8,
+        "064988bbe19344bd35507f5fbab2beb1f843a0f47d62bae4f3ec9346870cc93b",
+    ),
+    (
+        9,
+        "f704d218b06dcbbad6617ee1272516d7d005188bfb114723b62d9d2dd2674e41",
+    ),
+    (
+        10,
+        "c6e1d25459493e0590fff90517af09ffe8026c05969ccdd602ebe03394ce0c8f",
+    ),
+    (
+        11,
+        "0be011437f82fa3a48ef94c1a76bb3b3f0814fa41a0aff27fa44863c0904ce33",
+    ),
+    (
+        12,
+        "26bd90da99bb7d1ef70b971e39f6a59b2b3f592d3d592040ffc7dc2f1fd90acc",
+    ),
+    (
+        13,
+        "a5f729b1a16217440a0ad575d8737a2f9d441b79d8b61a2f8780b8ff17cf5365",
+    ),
+    (
+        14,
+        "079473f669beae770520ce5eb89dbd46c449931622cd875e48f98cffe1f6c4c9",
+    ),
+    (
+        15,
+        "d676d9f7f64f67a75ee029ee13f089f093f2e0f751fc8852922b1c06e9d04904",
+    ),
+];
 
 /// The pinned canonical digest for `k`, hex.
 pub fn canonical_generators_digest(k: u32) -> Option<&'static str> {

@@ -14,7 +14,23 @@ use crate::plonk::{reduce, MAX_PROOF_BYTES};
 
 /// Pinned key digests (BLAKE2b-256 of the `eligo-vk/1` bytes) per
 /// (capacity, depth): the default shape and the shapes the tests use.
-const PINNED_KEYS: &[(usize, u32, &str)] = &[];
+const PINNED_KEYS: &[(usize, u32, &str)] = &[
+    (
+        256,
+        4,
+        "5fc19be4155f7deee5e446d0d914fc3fc2b12640074148a431cd6e14b4cf9b8d",
+    ),
+    (
+        1024,
+        8,
+        "07a84fc33e435f15f97beb69207c2f9f5ddbe37536d3d7a577cb9d0761eccfa1",
+    ),
+    (
+        65_536,
+        20,
+        "b498135e997859d408e7493c1960773ba64542925d6065f80a2d031c39f7711c",
+    ),
+];
 
 /// The pinned digest of the verifying key for a shape, hex.
 pub fn canonical_key_digest(shape: &Shape) -> Option<&'static str> {
