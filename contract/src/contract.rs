@@ -13,9 +13,10 @@ use eligo_circuits::{layout, Threshold};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ClaimRecord, ClaimStatusResponse, ConfigResponse, ExclusionRootsResponse, ExecuteMsg,
-    FundResponse, InstantiateMsg, PayoutOption, PricesMsg, QueryMsg, QuoteResponse, ReceiveMsg,
-    ReplacedRootResponse, ScheduleResponse, ThresholdMsg, VestingResponse,
+    ClaimItem, ClaimRecord, ClaimStatusResponse, ConfigResponse, ExclusionRootsResponse,
+    ExecuteMsg, FundResponse, InstantiateMsg, PayoutOption, PricesMsg, QueryMsg, QuoteResponse,
+    ReceiveMsg, ReplacedRootResponse, ScheduleResponse, ThresholdMsg, VestingResponse,
+    MAX_BATCH_CLAIMS,
 };
 use crate::proof::{self, parse_root, root_hex};
 use crate::rules::{
@@ -23,8 +24,8 @@ use crate::rules::{
     Prices, DEFAULT_FUND_IFX, DEFAULT_GRACE_PERIOD, DEFAULT_WINDOW_LENGTH, DEFAULT_WINDOW_OFFSET,
 };
 use crate::state::{
-    save_params, StoredConfig, StoredFunds, StoredPrices, StoredRoots, StoredVesting, CLAIMS,
-    CONFIG, FUNDS, PRICES, PURCHASE_PRICES, ROOTS, VESTING,
+    save_blob, StoredConfig, StoredFunds, StoredPrices, StoredRoots, StoredVesting, CLAIMS, CONFIG,
+    FUNDS, GENERATORS_BLOB, KEY_BLOB, PRICES, PURCHASE_PRICES, ROOTS, VESTING,
 };
 
 /// cw2 contract name.
@@ -104,23 +105,21 @@ pub fn instantiate(
     }
     let roots = ExclusionRoots::new(parse_root("exclusion_root", &msg.exclusion_root)?);
     let funds = Funds::new(msg.fund_size.map_or(DEFAULT_FUND_IFX, |f| f.u128()));
-    // The expensive part last: check the parameters and build the key.
-    let verifier = proof::build_verifier(shape, msg.params.as_slice())?;
-    if let Some(expected) = msg.circuit_fingerprint {
-        if verifier.fingerprint() != expected {
-            return Err(ContractError::FingerprintMismatch {
-                expected,
-                built: verifier.fingerprint().to_string(),
-            });
-        }
-    }
+    // The expensive part last: decode and check the key and generators.
+    let verifier = proof::build_verifier(
+        shape,
+        msg.verifying_key.as_slice(),
+        msg.generators.as_slice(),
+        msg.circuit_fingerprint.as_deref(),
+    )?;
     let config = StoredConfig {
         circuit_fingerprint: verifier.fingerprint().to_string(),
         ..config
     };
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     CONFIG.save(deps.storage, &config)?;
-    save_params(deps.storage, msg.params.as_slice())?;
+    save_blob(deps.storage, KEY_BLOB, msg.verifying_key.as_slice())?;
+    save_blob(deps.storage, GENERATORS_BLOB, msg.generators.as_slice())?;
     ROOTS.save(deps.storage, &StoredRoots::from(&roots))?;
     PRICES.save(deps.storage, &prices)?;
     FUNDS.save(deps.storage, &StoredFunds::from(&funds))?;
@@ -128,6 +127,8 @@ pub fn instantiate(
         .add_attribute("action", "instantiate")
         .add_attribute("k", config.k.to_string())
         .add_attribute("circuit_fingerprint", config.circuit_fingerprint)
+        .add_attribute("key_digest", verifier.key().digest_hex())
+        .add_attribute("generators_digest", verifier.generators().digest_hex())
         .add_attribute("proof_chain_id", proof::proof_chain_id(&env).to_string()))
 }
 
@@ -163,6 +164,7 @@ pub fn execute(
                 min_amount: min_amount.map_or(0, |m| m.u128()),
             },
         ),
+        ExecuteMsg::ClaimBatch { claims } => claim_batch(deps, env, info, claims),
         ExecuteMsg::Sweep { recipient } => sweep(deps, env, info, recipient),
         ExecuteMsg::UpdateAdmin { admin } => {
             let mut config = CONFIG.load(deps.storage)?;
@@ -240,29 +242,62 @@ struct ClaimArgs<'a> {
     min_amount: u128,
 }
 
-fn claim(
-    deps: DepsMut,
-    env: Env,
-    info: MessageInfo,
-    args: ClaimArgs<'_>,
-) -> Result<Response, ContractError> {
+/// One claim that passed every check but its proof.
+struct Checked {
+    license_id: u64,
+    option: PayoutOption,
+    payout: Payout,
+    vesting: Option<rules::Vesting>,
+    instance: eligo_circuits::Instance,
+    token_id: String,
+}
+
+/// What every claim of one message shares.
+struct ClaimContextState {
+    now: u64,
+    config: StoredConfig,
+    roots: ExclusionRoots,
+    prices: Prices,
+    funds: Funds,
+}
+
+impl ClaimContextState {
+    fn load(deps: Deps, env: &Env) -> Result<Self, ContractError> {
+        Ok(ClaimContextState {
+            now: env.block.time.seconds(),
+            config: CONFIG.load(deps.storage)?,
+            roots: ExclusionRoots::from(&ROOTS.load(deps.storage)?),
+            prices: Prices::from(&PRICES.load(deps.storage)?),
+            funds: Funds::from(&FUNDS.load(deps.storage)?),
+        })
+    }
+}
+
+/// Every check of a claim except its proof, in the documented order; the
+/// payout is taken from the running `st.funds` (so a batch's claims are
+/// covered together). `earlier` are the licenses claimed earlier in the
+/// same message.
+fn check_one(
+    deps: Deps,
+    env: &Env,
+    sender: &Addr,
+    st: &mut ClaimContextState,
+    earlier: &[u64],
+    args: &ClaimArgs<'_>,
+) -> Result<Checked, ContractError> {
     let ClaimArgs {
         license_id,
         option,
-        proof: proof_bytes,
         exclusion_root,
         min_amount,
+        ..
     } = args;
-    let now = env.block.time.seconds();
-    let config = CONFIG.load(deps.storage)?;
-    let roots = ExclusionRoots::from(&ROOTS.load(deps.storage)?);
-    let exclusion_root = match &exclusion_root {
+    let license_id = *license_id;
+    let exclusion_root = match exclusion_root {
         Some(r) => parse_root("exclusion_root", r)?,
-        None => roots.current,
+        None => st.roots.current,
     };
-    let prices = Prices::from(&PRICES.load(deps.storage)?);
-    let mut funds = Funds::from(&FUNDS.load(deps.storage)?);
-    let nft = EmptyCw721Helper::new(config.license_nft.clone());
+    let nft = EmptyCw721Helper::new(st.config.license_nft.clone());
     let token_id = license_id.to_string();
     // A token the license contract does not know is an unknown license.
     let owner = nft.owner_of(&deps.querier, &token_id, false).ok();
@@ -271,75 +306,167 @@ fn claim(
         purchase_usdt: PURCHASE_PRICES
             .may_load(deps.storage, license_id)?
             .map(|p| p.u128()),
-        claimed: CLAIMS.has(deps.storage, license_id),
+        claimed: CLAIMS.has(deps.storage, license_id) || earlier.contains(&license_id),
     };
     let req = ClaimRequest {
-        now,
-        sender: info.sender.as_str(),
+        now: st.now,
+        sender: sender.as_str(),
         license_id,
-        option: option.into(),
+        option: (*option).into(),
         exclusion_root: &exclusion_root,
-        min_amount,
+        min_amount: *min_amount,
     };
-    let payout = check_claim(&config.rules(), &roots, &prices, &funds, &facts, &req)?;
+    let payout = check_claim(
+        &st.config.rules(),
+        &st.roots,
+        &st.prices,
+        &st.funds,
+        &facts,
+        &req,
+    )?;
     let owner = owner.ok_or(rules::RuleError::UnknownLicense(license_id))?;
-    if !approved(&deps.as_ref(), &nft, &owner, &env.contract.address) {
+    if !approved(&deps, &nft, &owner, &env.contract.address) {
         return Err(ContractError::NotApproved(license_id));
     }
+    let ctx = proof::claim_context(deps.api, env, sender, *option)?;
+    let instance = proof::instance(&st.config, &exclusion_root, license_id, &ctx)?;
+    let vesting = apply_payout(&mut st.funds, &payout, st.now)?;
+    Ok(Checked {
+        license_id,
+        option: *option,
+        payout,
+        vesting,
+        instance,
+        token_id,
+    })
+}
 
-    // The proof, last: it is the expensive check.
-    let ctx = proof::claim_context(deps.api, &env, &info.sender, option)?;
-    let instance = proof::instance(&config, &exclusion_root, license_id, &ctx)?;
-    let verifier = proof::verifier(deps.storage, &config)?;
-    if verifier.fingerprint() != config.circuit_fingerprint {
-        return Err(ContractError::FingerprintMismatch {
-            expected: config.circuit_fingerprint,
-            built: verifier.fingerprint().to_string(),
-        });
-    }
-    verifier
-        .verify_instance(&instance, proof_bytes)
-        .map_err(|e| rules::RuleError::InvalidProof(e.to_string()))?;
-
-    let vesting = apply_payout(&mut funds, &payout, now)?;
-    FUNDS.save(deps.storage, &StoredFunds::from(&funds))?;
+/// Records a verified claim: the nullifier, the vesting, the license to
+/// the treasury and the wETH payment.
+fn record(
+    deps: &mut DepsMut,
+    sender: &Addr,
+    st: &ClaimContextState,
+    c: Checked,
+    mut response: Response,
+) -> Result<Response, ContractError> {
+    let nft = EmptyCw721Helper::new(st.config.license_nft.clone());
     CLAIMS.save(
         deps.storage,
-        license_id,
+        c.license_id,
         &ClaimRecord {
-            claimant: info.sender.to_string(),
-            option,
-            amount: payout.amount().into(),
-            time: now,
+            claimant: sender.to_string(),
+            option: c.option,
+            amount: c.payout.amount().into(),
+            time: st.now,
         },
     )?;
     let move_license: NftExecute = Cw721ExecuteMsg::TransferNft {
-        recipient: config.treasury.to_string(),
-        token_id,
+        recipient: st.config.treasury.to_string(),
+        token_id: c.token_id,
     };
-    let mut response = Response::new()
+    response = response
         .add_message(nft.call(move_license)?)
-        .add_attribute("action", "claim")
-        .add_attribute("license_id", license_id.to_string())
-        .add_attribute("claimant", info.sender.as_str())
-        .add_attribute("amount", payout.amount().to_string());
-    if let Some(v) = vesting {
+        .add_attribute("license_id", c.license_id.to_string())
+        .add_attribute("amount", c.payout.amount().to_string());
+    if let Some(v) = &c.vesting {
         VESTING.save(
             deps.storage,
-            (&info.sender, license_id),
-            &StoredVesting::from(&v),
+            (sender, c.license_id),
+            &StoredVesting::from(v),
         )?;
     }
-    response = match payout {
+    Ok(match c.payout {
         Payout::Ifx { .. } => response.add_attribute("option", "ifx"),
         Payout::Weth { amount } => response
             .add_message(cw20_transfer(
-                &config.weth_token,
-                info.sender.as_str(),
+                &st.config.weth_token,
+                sender.as_str(),
                 amount,
             )?)
             .add_attribute("option", "weth"),
-    };
+    })
+}
+
+fn claim(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    args: ClaimArgs<'_>,
+) -> Result<Response, ContractError> {
+    let mut st = ClaimContextState::load(deps.as_ref(), &env)?;
+    let checked = check_one(deps.as_ref(), &env, &info.sender, &mut st, &[], &args)?;
+    // The proof, last: it is the expensive check.
+    let verifier = proof::verifier(deps.storage, &st.config)?;
+    verifier
+        .verify_instance(&checked.instance, args.proof)
+        .map_err(|e| rules::RuleError::InvalidProof(e.to_string()))?;
+    FUNDS.save(deps.storage, &StoredFunds::from(&st.funds))?;
+    let response = Response::new()
+        .add_attribute("action", "claim")
+        .add_attribute("claimant", info.sender.as_str());
+    record(&mut deps, &info.sender, &st, checked, response)
+}
+
+fn claim_batch(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    claims: Vec<ClaimItem>,
+) -> Result<Response, ContractError> {
+    if claims.is_empty() || claims.len() > MAX_BATCH_CLAIMS {
+        return Err(ContractError::BadField {
+            field: "claims",
+            reason: format!(
+                "{} claims; a batch takes 1 to {MAX_BATCH_CLAIMS}",
+                claims.len()
+            ),
+        });
+    }
+    let mut st = ClaimContextState::load(deps.as_ref(), &env)?;
+    let mut checked = Vec::with_capacity(claims.len());
+    let mut ids = Vec::with_capacity(claims.len());
+    for item in &claims {
+        let args = ClaimArgs {
+            license_id: item.license_id,
+            option: item.option,
+            proof: item.proof.as_slice(),
+            exclusion_root: item.exclusion_root.clone(),
+            min_amount: item.min_amount.map_or(0, |m| m.u128()),
+        };
+        checked.push(check_one(
+            deps.as_ref(),
+            &env,
+            &info.sender,
+            &mut st,
+            &ids,
+            &args,
+        )?);
+        ids.push(item.license_id);
+    }
+    // One accumulated check over every proof; per-proof checks only to
+    // name the first bad one.
+    let verifier = proof::verifier(deps.storage, &st.config)?;
+    let items: Vec<(eligo_circuits::Instance, Vec<u8>)> = checked
+        .iter()
+        .zip(&claims)
+        .map(|(c, item)| (c.instance.clone(), item.proof.to_vec()))
+        .collect();
+    let results = verifier.verify_batch(&items);
+    if let Some((c, Err(e))) = checked.iter().zip(&results).find(|(_, r)| r.is_err()) {
+        return Err(ContractError::BatchProof {
+            license_id: c.license_id,
+            reason: e.to_string(),
+        });
+    }
+    FUNDS.save(deps.storage, &StoredFunds::from(&st.funds))?;
+    let mut response = Response::new()
+        .add_attribute("action", "claim_batch")
+        .add_attribute("claimant", info.sender.as_str())
+        .add_attribute("claims", checked.len().to_string());
+    for c in checked {
+        response = record(&mut deps, &info.sender, &st, c, response)?;
+    }
     Ok(response)
 }
 

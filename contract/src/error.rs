@@ -23,9 +23,17 @@ pub enum ContractError {
         /// Why.
         reason: String,
     },
-    /// The IPA parameters are not the canonical ones for the circuit.
-    #[error("parameters refused: {0}")]
-    Params(String),
+    /// The verifying key or the generators are refused.
+    #[error("verifier refused: {0}")]
+    Verifier(#[from] eligo_verifier::SetupError),
+    /// A proof of a batch does not verify (nothing was claimed).
+    #[error("claim_batch: the proof for license {license_id} does not verify ({reason}); nothing was claimed")]
+    BatchProof {
+        /// The first license whose proof fails.
+        license_id: u64,
+        /// Why.
+        reason: String,
+    },
     /// The key built here is not the one the snapshot names.
     #[error(
         "circuit fingerprint mismatch: the snapshot names {expected}, this contract built {built}"
@@ -33,7 +41,7 @@ pub enum ContractError {
     FingerprintMismatch {
         /// From the message.
         expected: String,
-        /// Built from the parameters and shape.
+        /// Of the stored key.
         built: String,
     },
     /// The contract may not move the license to the treasury.

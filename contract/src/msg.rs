@@ -5,7 +5,7 @@
 //! times are seconds since the Unix epoch.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Binary, HexBinary, Uint128};
+use cosmwasm_std::{Binary, Uint128};
 use cw20::Cw20ReceiveMsg;
 
 /// The payout option of a claim.
@@ -38,10 +38,11 @@ pub struct PricesMsg {
     pub eth: Uint128,
 }
 
-/// Instantiation. The circuit (and so its verifying key) is fixed by
-/// `capacity` and `depth`; `params` must be the canonical IPA parameters
-/// for its `k` (`eligo params --export`), which the contract checks against
-/// the pinned digest before building the key.
+/// Instantiation. The circuit is fixed by `capacity` and `depth`; its
+/// verifying key (`eligo params --export-vk`) and the IPA generators for
+/// its `k` (`eligo params --export`) come as files, which the contract
+/// decodes in full and checks against their pinned digests before storing
+/// them. Nothing on chain builds a key.
 #[cw_serde]
 pub struct InstantiateMsg {
     /// Administrator (defaults to the sender).
@@ -60,11 +61,15 @@ pub struct InstantiateMsg {
     pub capacity: u64,
     /// Tree depth from `snapshot.json`.
     pub depth: u32,
-    /// Circuit fingerprint (`eligo params --export` prints it; proof files
-    /// carry it). When given, the key built here must match it.
+    /// Circuit fingerprint (`eligo params` prints it; proof files carry
+    /// it). When given, the key must be that circuit's; required for a
+    /// shape whose key digest is not pinned in the verifier.
     pub circuit_fingerprint: Option<String>,
-    /// Canonical IPA parameters for the circuit's `k` (`Params::write`).
-    pub params: Binary,
+    /// The verifying key, `eligo-vk/1` bytes.
+    pub verifying_key: Binary,
+    /// The canonical IPA generators for the circuit's `k`, `eligo-gens/1`
+    /// bytes.
+    pub generators: Binary,
     /// Token generation event time.
     pub tge: u64,
     /// Window opens at `tge + window_offset` (default 182 days).
@@ -86,6 +91,24 @@ pub struct InstantiateMsg {
     pub prices: PricesMsg,
 }
 
+/// Most claims one `claim_batch` takes.
+pub const MAX_BATCH_CLAIMS: usize = 64;
+
+/// One claim of a `claim_batch` (the fields of `claim`).
+#[cw_serde]
+pub struct ClaimItem {
+    /// License.
+    pub license_id: u64,
+    /// Payout option.
+    pub option: PayoutOption,
+    /// Proof bytes (base64 in JSON).
+    pub proof: Binary,
+    /// Exclusion root of the proof, `0x` + 64 hex digits.
+    pub exclusion_root: Option<String>,
+    /// The least the claim may pay (IFX or wETH base units).
+    pub min_amount: Option<Uint128>,
+}
+
 /// Actions.
 #[cw_serde]
 pub enum ExecuteMsg {
@@ -102,12 +125,21 @@ pub enum ExecuteMsg {
         license_id: u64,
         /// Payout option.
         option: PayoutOption,
-        /// Proof bytes (hex).
-        proof: HexBinary,
+        /// Proof bytes (base64 in JSON).
+        proof: Binary,
         /// Exclusion root of the proof, `0x` + 64 hex digits.
         exclusion_root: Option<String>,
         /// The least the claim may pay (IFX or wETH base units).
         min_amount: Option<Uint128>,
+    },
+    /// Sell several licenses back in one transaction, with one accumulated
+    /// check over all their proofs. Each item is checked as a `claim`
+    /// would be (in order, against the state the earlier items leave); if
+    /// any check or any proof fails, nothing is claimed and the error
+    /// names the first bad license.
+    ClaimBatch {
+        /// The claims, at most [`MAX_BATCH_CLAIMS`].
+        claims: Vec<ClaimItem>,
     },
     /// Sends the sender every vested and not yet withdrawn IFX.
     WithdrawVested {},

@@ -1,27 +1,24 @@
 //! The contract's side of a proof: roots, claim context, instance, and the
-//! verifier built from the stored parameters.
+//! verifier loaded from the stored key and generators.
 //!
-//! The stored parameters are checked to be the canonical ones for their
-//! `k` at instantiation, so the verifying key depends on the circuit shape
-//! alone: a process-wide cache keyed by shape builds it once and reuses it
-//! for every later claim in the same process (a native host, and
-//! cw-multi-test). A wasm VM starts each call with fresh memory, so there
-//! it is rebuilt per claim: see the README's section for integrators.
-
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+//! Nothing here builds a key. At instantiation the key file (`eligo-vk/1`)
+//! and the generators file (`eligo-gens/1`) are decoded in full, the
+//! generators must have their pinned canonical digest and the key its
+//! pinned digest (or, for a shape without a pin, the fingerprint the
+//! instantiator names), and both are stored as given. A claim loads and
+//! decodes them again (a wasm VM keeps no memory between calls), then
+//! verifies.
 
 use cosmwasm_std::{Addr, Api, Env, Storage};
 use eligo_circuits::native::{chain_id_from_name, fp_from_hex, fp_to_hex};
-use eligo_circuits::{layout, Address, ClaimContext, Fp, Instance, Shape, Threshold};
-use eligo_params::{check_canonical_body, params_from_body};
-use eligo_verifier::Verifier;
+use eligo_circuits::{Address, ClaimContext, Fp, Instance, Shape, Threshold};
+use eligo_verifier::{canonical_key_digest, Generators, Verifier, VerifyingKey};
 use ff::PrimeField;
 
 use crate::error::ContractError;
 use crate::msg::PayoutOption;
 use crate::rules::Root;
-use crate::state::{load_params, StoredConfig};
+use crate::state::{load_blob, StoredConfig, GENERATORS_BLOB, KEY_BLOB};
 
 /// Parses a root written `0x` + 64 hex digits (a canonical field element).
 pub fn parse_root(field: &'static str, s: &str) -> Result<Root, ContractError> {
@@ -128,47 +125,46 @@ pub fn instance(
     })
 }
 
-/// Verifiers built so far in this process, by shape.
-static VERIFIERS: Mutex<BTreeMap<(usize, u32), Arc<Verifier>>> = Mutex::new(BTreeMap::new());
-
-/// The verifier of `shape` already built in this process, if any.
-fn cached(shape: &Shape) -> Option<Arc<Verifier>> {
-    VERIFIERS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&(shape.capacity(), shape.depth()))
-        .cloned()
-}
-
-/// Builds (or takes from the cache) the verifier of `shape` from canonical
-/// parameter bytes. The bytes are checked first, cache or not.
-pub fn build_verifier(shape: Shape, params: &[u8]) -> Result<Arc<Verifier>, ContractError> {
-    let k = layout::k_for(&shape);
-    let refused = |e: eligo_params::ParamsError| ContractError::Params(e.to_string());
-    if let Some(v) = cached(&shape) {
-        check_canonical_body(k, params).map_err(refused)?;
-        return Ok(v);
+/// Decodes and checks a key and generators for `shape`. With
+/// `fingerprint`, the key must also be the circuit it names; a shape
+/// without a pinned key digest requires one.
+pub fn build_verifier(
+    shape: Shape,
+    key: &[u8],
+    generators: &[u8],
+    fingerprint: Option<&str>,
+) -> Result<Verifier, ContractError> {
+    let key = VerifyingKey::decode(key).map_err(eligo_verifier::SetupError::from)?;
+    let gens =
+        Generators::decode_canonical(generators).map_err(eligo_verifier::SetupError::from)?;
+    let verifier = Verifier::new(key, gens, shape)?;
+    match fingerprint {
+        Some(expected) if verifier.fingerprint() != expected => {
+            Err(ContractError::FingerprintMismatch {
+                expected: expected.to_string(),
+                built: verifier.fingerprint().to_string(),
+            })
+        }
+        None if canonical_key_digest(&shape).is_none() => Err(ContractError::BadField {
+            field: "circuit_fingerprint",
+            reason: format!(
+                "no key digest is pinned for capacity {} and depth {}: name the circuit fingerprint",
+                shape.capacity(),
+                shape.depth()
+            ),
+        }),
+        _ => Ok(verifier),
     }
-    // Checks the bytes the same way, then parses them.
-    let params = params_from_body(k, params).map_err(refused)?;
-    let verifier =
-        Arc::new(Verifier::new(params, shape).map_err(|e| ContractError::Params(e.to_string()))?);
-    VERIFIERS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert((shape.capacity(), shape.depth()), verifier.clone());
-    Ok(verifier)
 }
 
-/// The verifier of a configured contract (its parameters were checked at
-/// instantiation).
-pub fn verifier(
-    storage: &dyn Storage,
-    config: &StoredConfig,
-) -> Result<Arc<Verifier>, ContractError> {
+/// The verifier of a configured contract, from the key and generators
+/// checked at instantiation.
+pub fn verifier(storage: &dyn Storage, config: &StoredConfig) -> Result<Verifier, ContractError> {
     let shape = shape(config.capacity, config.depth)?;
-    match cached(&shape) {
-        Some(v) => Ok(v),
-        None => build_verifier(shape, &load_params(storage)?),
-    }
+    build_verifier(
+        shape,
+        &load_blob(storage, KEY_BLOB)?,
+        &load_blob(storage, GENERATORS_BLOB)?,
+        Some(&config.circuit_fingerprint),
+    )
 }

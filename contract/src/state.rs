@@ -198,44 +198,53 @@ impl From<PayoutOption> for eligo_circuits::PayoutOption {
 
 /// Configuration.
 pub const CONFIG: Item<StoredConfig> = Item::new("config");
-/// Length of the stored parameters (their bytes are in raw chunks).
-pub const PARAMS_LEN: Item<u64> = Item::new("params_len");
-/// Raw bytes per parameter chunk: CosmWasm refuses values over 128 KiB,
-/// and the parameters are 262,212 bytes at `k = 12`.
-pub const PARAMS_CHUNK_BYTES: usize = 96 * 1024;
-/// Key prefix of the parameter chunks (then the chunk index, big-endian).
-const PARAMS_CHUNK_PREFIX: &[u8] = b"params_chunk";
+/// CosmWasm refuses values over 128 KiB; the generators are 262,676
+/// bytes at `k = 12`: blobs are stored in raw chunks of this size.
+pub const BLOB_CHUNK_BYTES: usize = 96 * 1024;
+/// The verifying key (`eligo-vk/1` bytes), checked at instantiation.
+pub const KEY_BLOB: &[u8] = b"vk";
+/// The generators (`eligo-gens/1` bytes), checked at instantiation.
+pub const GENERATORS_BLOB: &[u8] = b"gens";
 
-fn chunk_key(index: u32) -> Vec<u8> {
-    [PARAMS_CHUNK_PREFIX, &index.to_be_bytes()].concat()
+fn blob_len_key(name: &[u8]) -> Vec<u8> {
+    [b"blob_len/".as_slice(), name].concat()
 }
 
-/// Stores the canonical IPA parameters in raw chunks (no JSON, no base64).
-pub fn save_params(storage: &mut dyn Storage, params: &[u8]) -> StdResult<()> {
-    for (i, chunk) in params.chunks(PARAMS_CHUNK_BYTES).enumerate() {
+fn chunk_key(name: &[u8], index: u32) -> Vec<u8> {
+    [b"blob/".as_slice(), name, b"/", &index.to_be_bytes()].concat()
+}
+
+/// Stores bytes in raw chunks (no JSON, no base64).
+pub fn save_blob(storage: &mut dyn Storage, name: &[u8], bytes: &[u8]) -> StdResult<()> {
+    for (i, chunk) in bytes.chunks(BLOB_CHUNK_BYTES).enumerate() {
         let index = u32::try_from(i).map_err(|_| StdError::generic_err("too many chunks"))?;
-        storage.set(&chunk_key(index), chunk);
+        storage.set(&chunk_key(name, index), chunk);
     }
-    PARAMS_LEN.save(storage, &(params.len() as u64))
+    storage.set(&blob_len_key(name), &(bytes.len() as u64).to_be_bytes());
+    Ok(())
 }
 
-/// Loads the parameters stored by [`save_params`].
-pub fn load_params(storage: &dyn Storage) -> StdResult<Vec<u8>> {
-    let len = usize::try_from(PARAMS_LEN.load(storage)?)
-        .map_err(|_| StdError::generic_err("parameters too large"))?;
+/// Loads the bytes stored by [`save_blob`].
+pub fn load_blob(storage: &dyn Storage, name: &[u8]) -> StdResult<Vec<u8>> {
+    let missing = || StdError::generic_err(format!("{} not stored", String::from_utf8_lossy(name)));
+    let len_bytes = storage.get(&blob_len_key(name)).ok_or_else(missing)?;
+    let len_bytes: [u8; 8] = len_bytes.as_slice().try_into().map_err(|_| missing())?;
+    let len = usize::try_from(u64::from_be_bytes(len_bytes))
+        .map_err(|_| StdError::generic_err("stored blob too large"))?;
     let mut out = Vec::with_capacity(len);
     let mut index = 0u32;
     while out.len() < len {
-        let chunk = storage
-            .get(&chunk_key(index))
-            .ok_or_else(|| StdError::generic_err(format!("parameter chunk {index} missing")))?;
+        let chunk = storage.get(&chunk_key(name, index)).ok_or_else(|| {
+            StdError::generic_err(format!(
+                "{} chunk {index} missing",
+                String::from_utf8_lossy(name)
+            ))
+        })?;
         out.extend_from_slice(&chunk);
         index += 1;
     }
     if out.len() != len {
-        return Err(StdError::generic_err(
-            "stored parameters have the wrong length",
-        ));
+        return Err(StdError::generic_err("a stored blob has the wrong length"));
     }
     Ok(out)
 }
@@ -261,19 +270,23 @@ mod tests {
     const MAX_VALUE_BYTES: usize = 128 * 1024;
 
     #[test]
-    fn parameters_are_stored_in_chunks_under_the_value_limit() {
-        // The size of the k = 12 parameters (the default shape).
-        let params: Vec<u8> = (0..262_212u32).map(|i| (i % 251) as u8).collect();
+    fn blobs_are_stored_in_chunks_under_the_value_limit() {
+        // The size of the k = 12 generators (the default shape).
+        let bytes: Vec<u8> = (0..262_676u32).map(|i| (i % 251) as u8).collect();
         let mut storage = MockStorage::new();
-        save_params(&mut storage, &params).unwrap();
+        save_blob(&mut storage, GENERATORS_BLOB, &bytes).unwrap();
         for i in 0..3 {
-            let chunk = storage.get(&chunk_key(i)).unwrap();
+            let chunk = storage.get(&chunk_key(GENERATORS_BLOB, i)).unwrap();
             assert!(chunk.len() <= MAX_VALUE_BYTES);
         }
-        assert!(storage.get(&chunk_key(3)).is_none());
-        assert_eq!(load_params(&storage).unwrap(), params);
-        // A missing chunk is an error, not short parameters.
-        storage.remove(&chunk_key(1));
-        assert!(load_params(&storage).is_err());
+        assert!(storage.get(&chunk_key(GENERATORS_BLOB, 3)).is_none());
+        assert_eq!(load_blob(&storage, GENERATORS_BLOB).unwrap(), bytes);
+        // Another blob is independent; a missing one is an error.
+        assert!(load_blob(&storage, KEY_BLOB).is_err());
+        save_blob(&mut storage, KEY_BLOB, b"key").unwrap();
+        assert_eq!(load_blob(&storage, KEY_BLOB).unwrap(), b"key");
+        // A missing chunk is an error, not short bytes.
+        storage.remove(&chunk_key(GENERATORS_BLOB, 1));
+        assert!(load_blob(&storage, GENERATORS_BLOB).is_err());
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
-use cosmwasm_std::{to_json_binary, Addr, Api, Empty, HexBinary, Uint128};
+use cosmwasm_std::{to_json_binary, Addr, Api, Binary, Empty, Uint128};
 use cw20::{Cw20Coin, Cw20ExecuteMsg};
 use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
 use eligo_circuits::native::{chain_id_from_name, fp_to_hex};
@@ -14,8 +14,9 @@ use eligo_circuits::{
     Verdict,
 };
 use eligo_contract::msg::{
-    ClaimStatusResponse, ConfigResponse, ExclusionRootsResponse, ExecuteMsg, FundResponse,
-    InstantiateMsg, PayoutOption, PricesMsg, QueryMsg, QuoteResponse, ReceiveMsg, VestingResponse,
+    ClaimItem, ClaimStatusResponse, ConfigResponse, ExclusionRootsResponse, ExecuteMsg,
+    FundResponse, InstantiateMsg, PayoutOption, PricesMsg, QueryMsg, QuoteResponse, ReceiveMsg,
+    VestingResponse,
 };
 use eligo_contract::rules::{RuleError, DAY, DEFAULT_WINDOW_OFFSET, TOKEN_UNIT};
 use eligo_contract::ContractError;
@@ -72,7 +73,8 @@ fn log(first: u64, executed: usize, assigned: usize) -> Vec<TaskEntry> {
 
 struct Fixture {
     snapshot: Snapshot,
-    params_body: Vec<u8>,
+    key: Vec<u8>,
+    generators: Vec<u8>,
     prover: Prover,
 }
 
@@ -105,12 +107,15 @@ fn fixture() -> &'static Fixture {
         let params: Params = ParamsStore::new(home)
             .load_or_generate(layout::k_for(&shape), &NoProgress)
             .unwrap();
-        let mut params_body = Vec::new();
-        params.write(&mut params_body).unwrap();
+        let generators = eligo_verifier::Generators::from_halo2(&params)
+            .unwrap()
+            .encode();
         let prover = Prover::new(params, shape).unwrap();
+        let key = prover.verifying_key().unwrap().encode();
         Fixture {
             snapshot,
-            params_body,
+            key,
+            generators,
             prover,
         }
     })
@@ -130,7 +135,7 @@ fn package(license: u64) -> &'static Package {
 /// slow part, and every world places its contracts at the same addresses.
 type ProofKey = (u64, u64, Vec<u8>, Vec<u8>, u64);
 
-fn prove(license: u64, ctx: &ClaimContext) -> HexBinary {
+fn prove(license: u64, ctx: &ClaimContext) -> Binary {
     static CACHE: OnceLock<Mutex<BTreeMap<ProofKey, Vec<u8>>>> = OnceLock::new();
     let key = (
         license,
@@ -141,7 +146,7 @@ fn prove(license: u64, ctx: &ClaimContext) -> HexBinary {
     );
     let cache = CACHE.get_or_init(Default::default);
     if let Some(p) = cache.lock().unwrap().get(&key) {
-        return HexBinary::from(p.clone());
+        return Binary::from(p.clone());
     }
     let f = fixture();
     let prepared =
@@ -155,7 +160,7 @@ fn prove(license: u64, ctx: &ClaimContext) -> HexBinary {
         .prove_with(&job, ChaCha20Rng::seed_from_u64(license))
         .expect("proof");
     cache.lock().unwrap().insert(key, proof.clone());
-    HexBinary::from(proof)
+    Binary::from(proof)
 }
 
 fn claim_contract() -> Box<dyn Contract<Empty>> {
@@ -208,7 +213,8 @@ fn instantiate_msg(w: &World) -> InstantiateMsg {
         capacity: 256,
         depth: 4,
         circuit_fingerprint: Some(f.prover.fingerprint().to_string()),
-        params: f.params_body.clone().into(),
+        verifying_key: f.key.clone().into(),
+        generators: f.generators.clone().into(),
         tge: TGE,
         window_offset: None,
         window_length: None,
@@ -1205,7 +1211,7 @@ fn a_proof_for_another_contract_or_program_is_refused() {
 }
 
 #[test]
-fn instantiation_checks_parameters_fingerprint_and_fields() {
+fn instantiation_checks_key_generators_fingerprint_and_fields() {
     let mut w = world();
     let claim_id = w.app.store_code(claim_contract());
     let admin = w.admin.clone();
@@ -1217,24 +1223,61 @@ fn instantiation_checks_parameters_fingerprint_and_fields() {
             .instantiate_contract(claim_id, admin.clone(), &msg, &[], "claim2", None)
             .map(|_| AppResponse::default())
     };
-    // Parameters that are not the canonical ones: one bit flipped.
+    // Generators that are not the canonical ones: one point swapped for
+    // another point of the curve.
     with_err(
         try_with(&|m| {
-            let mut p = m.params.to_vec();
-            p[40] ^= 1;
-            m.params = p.into();
+            let mut g = m.generators.to_vec();
+            let (a, b) = (20 + 64 * 3, 20 + 64 * 4);
+            for i in 0..64 {
+                g.swap(a + i, b + i);
+            }
+            m.generators = g.into();
         }),
         |e| {
             assert!(
-                matches!(e, ContractError::Params(r) if r.contains("canonical")),
+                matches!(
+                    e,
+                    ContractError::Verifier(eligo_verifier::SetupError::Generators(
+                        eligo_verifier::GeneratorsError::NotCanonical { .. }
+                    ))
+                ),
                 "{e}"
             )
         },
     );
-    // Truncated.
+    // A point off the curve, truncated generators, a truncated key.
     with_err(
-        try_with(&|m| m.params = m.params[..1000].to_vec().into()),
-        |e| assert!(matches!(e, ContractError::Params(_)), "{e}"),
+        try_with(&|m| {
+            let mut g = m.generators.to_vec();
+            g[20 + 64 * 7] ^= 1;
+            m.generators = g.into();
+        }),
+        |e| assert!(matches!(e, ContractError::Verifier(_)), "{e}"),
+    );
+    with_err(
+        try_with(&|m| m.generators = m.generators[..1000].to_vec().into()),
+        |e| assert!(matches!(e, ContractError::Verifier(_)), "{e}"),
+    );
+    with_err(
+        try_with(&|m| m.verifying_key = m.verifying_key[..1000].to_vec().into()),
+        |e| assert!(matches!(e, ContractError::Verifier(_)), "{e}"),
+    );
+    // A key whose bytes were changed: its canonical text no longer
+    // matches the hash it carries.
+    with_err(
+        try_with(&|m| {
+            let mut k = m.verifying_key.to_vec();
+            let last = k.len() - 200;
+            k[last] ^= 1;
+            m.verifying_key = k.into();
+        }),
+        |e| assert!(matches!(e, ContractError::Verifier(_)), "{e}"),
+    );
+    // The generators and key swapped.
+    with_err(
+        try_with(&|m| std::mem::swap(&mut m.verifying_key, &mut m.generators)),
+        |e| assert!(matches!(e, ContractError::Verifier(_)), "{e}"),
     );
     // A fingerprint for another circuit.
     with_err(
@@ -1246,9 +1289,9 @@ fn instantiation_checks_parameters_fingerprint_and_fields() {
             )
         },
     );
-    // Another shape: the parameters are for another k.
+    // Another shape: the key and generators are for another k.
     with_err(try_with(&|m| m.capacity = 1 << 16), |e| {
-        assert!(matches!(e, ContractError::Params(_)), "{e}")
+        assert!(matches!(e, ContractError::Verifier(_)), "{e}")
     });
     // Malformed fields, each refused for its own reason.
     type Change = Box<dyn Fn(&mut InstantiateMsg)>;
@@ -1295,4 +1338,120 @@ fn instantiation_checks_parameters_fingerprint_and_fields() {
     });
     // The good message instantiates a second program.
     try_with(&|_| {}).unwrap();
+}
+
+/// A `claim_batch` item for `license` with a proof for `option`.
+fn batch_item(w: &World, license: u64, claimant: &Addr, option: PayoutOption) -> ClaimItem {
+    ClaimItem {
+        license_id: license,
+        option,
+        proof: prove(license, &w.ctx(claimant, option)),
+        exclusion_root: None,
+        min_amount: None,
+    }
+}
+
+#[test]
+fn a_batch_claims_several_licenses_with_one_check() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    let before = w.fund();
+    let claims = vec![
+        batch_item(&w, ALICE_LICENSE, &alice, PayoutOption::Ifx),
+        batch_item(&w, ALICE_SECOND, &alice, PayoutOption::Weth),
+    ];
+    let r = w.exec(&alice, &ExecuteMsg::ClaimBatch { claims }).unwrap();
+    assert!(r.events.iter().any(|e| e
+        .attributes
+        .iter()
+        .any(|a| a.key == "action" && a.value == "claim_batch")));
+    for license in [ALICE_LICENSE, ALICE_SECOND] {
+        assert_eq!(w.owner_of(license), w.treasury.to_string());
+        assert!(w.status(license).claim.is_some());
+    }
+    assert_eq!(
+        w.status(ALICE_SECOND).claim.unwrap().option,
+        PayoutOption::Weth
+    );
+    let after = w.fund();
+    assert_eq!(after.committed.u128(), IFX_PAYOUT);
+    assert_eq!(after.remaining.u128(), before.remaining.u128() - IFX_PAYOUT);
+    assert_eq!(after.weth_reserve.u128(), WETH_RESERVE - WETH_PAYOUT);
+    assert_eq!(w.balance(&w.weth.clone(), &alice), WETH_PAYOUT);
+    assert_eq!(w.vesting(&alice).total.u128(), IFX_PAYOUT);
+}
+
+#[test]
+fn a_batch_with_one_bad_proof_claims_nothing_and_names_it() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    let bob = w.bob.clone();
+    let before = w.fund();
+    // The second proof was made for Bob: every other check passes.
+    let mut second = batch_item(&w, ALICE_SECOND, &bob, PayoutOption::Ifx);
+    second.option = PayoutOption::Ifx;
+    let claims = vec![
+        batch_item(&w, ALICE_LICENSE, &alice, PayoutOption::Ifx),
+        second,
+    ];
+    with_err(w.exec(&alice, &ExecuteMsg::ClaimBatch { claims }), |e| {
+        assert!(
+            matches!(e, ContractError::BatchProof { license_id, .. } if *license_id == ALICE_SECOND),
+            "{e}"
+        )
+    });
+    // Nothing changed: the good license is still Alice's and unclaimed.
+    assert_eq!(w.owner_of(ALICE_LICENSE), alice.to_string());
+    assert!(w.status(ALICE_LICENSE).claim.is_none());
+    assert_eq!(w.fund(), before);
+    // The good claim alone still works.
+    let claims = vec![batch_item(&w, ALICE_LICENSE, &alice, PayoutOption::Ifx)];
+    w.exec(&alice, &ExecuteMsg::ClaimBatch { claims }).unwrap();
+    assert!(w.status(ALICE_LICENSE).claim.is_some());
+}
+
+#[test]
+fn a_batch_refuses_repeats_strangers_and_bad_sizes() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    // The same license twice in one batch is a replay.
+    let item = batch_item(&w, ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    let r = w.exec(
+        &alice,
+        &ExecuteMsg::ClaimBatch {
+            claims: vec![item.clone(), item.clone()],
+        },
+    );
+    assert!(matches!(rule(r), RuleError::AlreadyClaimed(ALICE_LICENSE)));
+    // A license Alice does not own, with a proof made for Alice.
+    let bobs = batch_item(&w, BOB_LICENSE, &alice, PayoutOption::Ifx);
+    let r = w.exec(
+        &alice,
+        &ExecuteMsg::ClaimBatch {
+            claims: vec![item.clone(), bobs],
+        },
+    );
+    assert!(matches!(rule(r), RuleError::NotOwner { .. }));
+    assert!(w.status(ALICE_LICENSE).claim.is_none());
+    // Empty and oversized batches.
+    for n in [0, eligo_contract::msg::MAX_BATCH_CLAIMS + 1] {
+        let r = w.exec(
+            &alice,
+            &ExecuteMsg::ClaimBatch {
+                claims: vec![item.clone(); n],
+            },
+        );
+        with_err(r, |e| {
+            assert!(
+                matches!(
+                    e,
+                    ContractError::BadField {
+                        field: "claims",
+                        ..
+                    }
+                ),
+                "{e}"
+            )
+        });
+    }
 }

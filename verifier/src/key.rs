@@ -528,6 +528,11 @@ impl VerifyingKey {
     pub fn digest(&self) -> [u8; 32] {
         crate::digest32(&self.encode())
     }
+
+    /// The digest, hex.
+    pub fn digest_hex(&self) -> String {
+        crate::hex32(&self.digest())
+    }
 }
 
 /// halo2's key hash: BLAKE2b-512, personalization `Halo2-Verify-Key`, of

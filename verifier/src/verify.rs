@@ -169,7 +169,7 @@ impl Verifier {
             Err(e) => return Err(e.into()),
         }
         if let Some(want) = canonical_key_digest(&shape) {
-            let got = crate::hex32(&key.digest());
+            let got = key.digest_hex();
             if got != want {
                 return Err(KeyError::NotPinned {
                     got,
