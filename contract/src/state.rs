@@ -198,7 +198,7 @@ impl From<PayoutOption> for eligo_circuits::PayoutOption {
 
 /// Configuration.
 pub const CONFIG: Item<StoredConfig> = Item::new("config");
-/// CosmWasm refuses values over 128 KiB; the generators are 262,676
+/// CosmWasm refuses values over 128 KiB; the generators are 262,804
 /// bytes at `k = 12`: blobs are stored in raw chunks of this size.
 pub const BLOB_CHUNK_BYTES: usize = 96 * 1024;
 /// The verifying key (`eligo-vk/1` bytes), checked at instantiation.
@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn blobs_are_stored_in_chunks_under_the_value_limit() {
         // The size of the k = 12 generators (the default shape).
-        let bytes: Vec<u8> = (0..262_676u32).map(|i| (i % 251) as u8).collect();
+        let bytes: Vec<u8> = (0..262_804u32).map(|i| (i % 251) as u8).collect();
         let mut storage = MockStorage::new();
         save_blob(&mut storage, GENERATORS_BLOB, &bytes).unwrap();
         for i in 0..3 {

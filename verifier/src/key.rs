@@ -33,6 +33,8 @@ pub const MAX_EXPR_DEPTH: usize = 128;
 const HALO2_KEY_PERSONAL: &[u8; 16] = b"Halo2-Verify-Key";
 /// BLAKE2b personalization of Eligo's circuit fingerprint.
 const FINGERPRINT_PERSONAL: &[u8; 16] = b"eligo-circuit-fp";
+/// Most columns of each kind a key may declare.
+pub const MAX_COLUMNS: u32 = 1 << 12;
 /// Degree halo2's permutation argument always requires.
 const PERMUTATION_DEGREE: usize = 3;
 
@@ -263,6 +265,16 @@ impl VerifyingKey {
         let bad = |why: String| Err(KeyError::Malformed(why));
         if parts.k == 0 || parts.k > MAX_KEY_K {
             return bad(format!("k = {} is outside 1..={MAX_KEY_K}", parts.k));
+        }
+        for (count, what) in [
+            (parts.num_advice, "advice"),
+            (parts.num_fixed, "fixed"),
+            (parts.num_instance, "instance"),
+            (parts.num_selectors, "selector"),
+        ] {
+            if count > MAX_COLUMNS {
+                return bad(format!("{count} {what} columns, more than {MAX_COLUMNS}"));
+            }
         }
         let n = 1i64 << parts.k;
         for (queries, count, what) in [
