@@ -56,9 +56,19 @@ fn verification(c: &mut Criterion) {
     let mut g = c.benchmark_group("verify");
     for cap in [4096, 65_536] {
         let s = shape(cap);
-        let p = params(&s);
-        let prover = Prover::new(p.clone(), s).expect("keys");
-        let verifier = Verifier::new(p, s).expect("vk");
+        let prover = Prover::new(params(&s), s).expect("keys");
+        let verifier: Verifier = prover.verifier().expect("verifier");
+        // What a cold `eligo verify` or a claim does before checking: decode
+        // the key (rendering its pinned text again) and the generators.
+        let key_bytes = verifier.key().encode();
+        let gens_bytes = verifier.generators().encode();
+        g.bench_function(BenchmarkId::new("load key and generators", cap), |b| {
+            b.iter(|| {
+                let key = eligo_verifier::VerifyingKey::decode(&key_bytes).expect("key");
+                let gens = eligo_verifier::Generators::decode_canonical(&gens_bytes).expect("gens");
+                Verifier::new(key, gens, s).expect("verifier")
+            })
+        });
         let (public, packages) = synthetic::snapshot(s, 1).expect("snapshot");
         let job = synthetic::jobs(&public, &packages).remove(0);
         let proof = prover.prove(&job).expect("proof");
