@@ -240,6 +240,68 @@ fn network_holder_operator_verifier_flow() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 
+    // verify builds no keys: in a home without a cached key it says how to
+    // get one (exit 2); with --vk it verifies, and a foreign key is refused.
+    let fresh = tempfile::tempdir().unwrap();
+    let in_fresh = |args: &[&str]| -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_eligo"))
+            .args(args)
+            .env("ELIGO_HOME", fresh.path())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().expect("exit code"),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let r = in_fresh(&["verify", "--snapshot", s(&sj), s(&p0)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no verifying key") && r.stderr.contains("eligo params"),
+        "{}",
+        r.stderr
+    );
+    let vk = dir.path().join("1024-4.vk");
+    let r = eligo(&[
+        "params",
+        "--capacity",
+        "1024",
+        "--depth",
+        "4",
+        "--export-vk",
+        s(&vk),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = in_fresh(&[
+        "verify",
+        "--vk",
+        s(&vk),
+        "--snapshot",
+        s(&sj),
+        s(&p0),
+        s(&p15),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let junk = dir.path().join("junk.vk");
+    std::fs::write(&junk, b"eligo-vk/1 not really").unwrap();
+    let r = in_fresh(&["verify", "--vk", s(&junk), "--snapshot", s(&sj), s(&p0)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("junk.vk"), "{}", r.stderr);
+    let other = dir.path().join("1024-8.vk");
+    let r = eligo(&[
+        "params",
+        "--capacity",
+        "1024",
+        "--depth",
+        "8",
+        "--export-vk",
+        s(&other),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = in_fresh(&["verify", "--vk", s(&other), "--snapshot", s(&sj), s(&p0)]);
+    assert_eq!(r.code, 2, "a key for another shape: {}", r.stderr);
+
     // re-running the snapshot without a license removes its old package
     let (t, e) = write_inputs(dir.path());
     let trimmed: String = std::fs::read_to_string(&t)
@@ -625,9 +687,10 @@ fn prove_takes_bech32_addresses_and_a_chain_name() {
 }
 
 #[test]
-fn params_export_writes_the_contract_parameters_and_fingerprint() {
+fn params_export_writes_the_contract_files_and_fingerprint() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("k8.bin");
+    let gens = dir.path().join("k8.gens");
+    let vk = dir.path().join("256-4.vk");
     let r = eligo(&[
         "params",
         "--capacity",
@@ -635,12 +698,29 @@ fn params_export_writes_the_contract_parameters_and_fingerprint() {
         "--depth",
         "4",
         "--export",
-        s(&path),
+        s(&gens),
+        "--export-vk",
+        s(&vk),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let body = std::fs::read(&path).unwrap();
-    assert_eq!(body.len() as u64, eligo_params::body_len(8));
-    eligo_params::check_canonical_body(8, &body).unwrap();
+    // The generators: canonical for k = 8, digest printed.
+    let g = std::fs::read(&gens).unwrap();
+    let decoded = eligo_verifier::Generators::decode_canonical(&g).unwrap();
+    assert_eq!(decoded.k(), 8);
+    assert!(r.stdout.contains(&decoded.digest_hex()), "{}", r.stdout);
+    // The key: the pinned digest, the circuit's fingerprint.
+    let key_bytes = std::fs::read(&vk).unwrap();
+    let key = eligo_verifier::VerifyingKey::decode(&key_bytes).unwrap();
+    let digest = eligo_verifier::hex_digest(&key_bytes);
+    assert_eq!(
+        Some(digest.as_str()),
+        eligo_verifier::canonical_key_digest(&eligo_circuits::Shape::new(256, 4).unwrap())
+    );
+    assert!(
+        r.stdout.contains(&format!("digest {digest}, pinned")),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stdout.contains(
             "circuit fingerprint (capacity 256, depth 4): \
@@ -649,8 +729,27 @@ fn params_export_writes_the_contract_parameters_and_fingerprint() {
         "{}",
         r.stdout
     );
-    let r = eligo(&["params", "--k", "8", "--export", s(&path)]);
+    assert_eq!(
+        key.fingerprint_hex(),
+        "ece3b9cef61620549be1f21d8ae7ebd0f145df2d3593092bf5a36f47218892b7"
+    );
+    // Deterministic: a second export gives the same bytes.
+    let again = dir.path().join("again.vk");
+    let r = eligo(&[
+        "params",
+        "--capacity",
+        "256",
+        "--depth",
+        "4",
+        "--export-vk",
+        s(&again),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::read(&again).unwrap(), key_bytes);
+    let r = eligo(&["params", "--k", "8", "--export", s(&gens)]);
     assert_eq!(r.code, 2, "--export needs a shape, not --k");
+    let r = eligo(&["params", "--k", "8", "--export-vk", s(&vk)]);
+    assert_eq!(r.code, 2, "--export-vk needs a shape, not --k");
 }
 
 #[test]
