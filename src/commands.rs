@@ -15,7 +15,7 @@ use eligo_prover::package::Package;
 use eligo_prover::snapshot::{self, SnapshotConfig};
 use eligo_prover::witness::{prepare, Details, Prepared};
 use eligo_prover::{fsio, inputs, ProveJob, Prover};
-use eligo_verifier::{ProofFile, SnapshotPublic, VerifyError};
+use eligo_verifier::{ProofError, ProofFile, SnapshotPublic, VerifyError};
 use rand::SeedableRng;
 use rayon::prelude::*;
 
@@ -535,7 +535,13 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
                     // shape is bad input (exit 2), not a negative verdict.
                     if matches!(
                         e,
-                        VerifyError::Malformed(_) | VerifyError::ShapeMismatch { .. }
+                        VerifyError::Malformed(_)
+                            | VerifyError::ShapeMismatch { .. }
+                            | VerifyError::Proof(
+                                ProofError::Decode(_)
+                                    | ProofError::TrailingBytes(_)
+                                    | ProofError::TooLarge(_)
+                            )
                     ) {
                         bad_input = true;
                     }
@@ -549,7 +555,8 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
     }
     if bad_input {
         return Err(Failure(
-            "some proof files are unreadable, malformed or for another circuit shape".into(),
+            "some proof files are unreadable, malformed, undecodable or for another circuit shape"
+                .into(),
         ));
     }
     Ok(if all_valid {

@@ -179,19 +179,37 @@ fn network_holder_operator_verifier_flow() {
     let r = eligo(&["verify", "--no-batch", "--snapshot", s(&sj), s(&p0)]);
     assert_eq!(r.code, 0);
 
-    // a tampered proof is named, the good one still valid, exit 1
+    // a tampered proof is named, the good one still valid, exit 1: the
+    // last scalar (little-endian) changed in its lowest bit, still canonical
     let mut f: serde_json::Value = serde_json::from_slice(&std::fs::read(&p0).unwrap()).unwrap();
     let mut hexp = f["proof"].as_str().unwrap().to_string();
-    let flipped = if &hexp[10..11] == "0" { "1" } else { "0" };
-    hexp.replace_range(10..11, flipped);
-    f["proof"] = hexp.into();
+    let at = hexp.len() - 64 + 1;
+    let nibble = u8::from_str_radix(&hexp[at..at + 1], 16).unwrap() ^ 1;
+    hexp.replace_range(at..at + 1, &format!("{nibble:x}"));
+    f["proof"] = hexp.clone().into();
     let bad = dir.path().join("bad.proof.json");
     std::fs::write(&bad, serde_json::to_vec(&f).unwrap()).unwrap();
     let r = eligo(&["verify", "--snapshot", s(&sj), s(&p15), s(&bad)]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains("15.proof.json: valid"));
     assert!(
-        r.stdout.contains("bad.proof.json: invalid: "),
+        r.stdout
+            .contains("bad.proof.json: invalid: proof does not verify: the proof's checks fail"),
+        "{}",
+        r.stdout
+    );
+    // proof bytes that do not decode (all ones: no canonical element) are
+    // bad input, exit 2, named
+    f["proof"] = "ff".repeat(hexp.len() / 2).into();
+    let garbage = dir.path().join("garbage.proof.json");
+    std::fs::write(&garbage, serde_json::to_vec(&f).unwrap()).unwrap();
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&p15), s(&garbage)]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("15.proof.json: valid"));
+    assert!(
+        r.stdout.contains(
+            "garbage.proof.json: invalid: proof does not verify: cannot decode the proof"
+        ),
         "{}",
         r.stdout
     );

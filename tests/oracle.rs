@@ -263,70 +263,79 @@ fn truncation_extension_and_instances() {
     }
 }
 
-/// Seeded random mutations of one proof and its instance.
+/// Seeded random mutations of one proof and its instance: drawn in order
+/// from one seeded RNG, then checked on every core.
 fn mutations(f: &Fixture, seed: u64) -> (usize, usize) {
+    use rayon::prelude::*;
     let column = f.column();
     let layout = f.layout();
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let mut accepted = 0;
-    for _ in 0..MUTATIONS {
-        let mut p = f.proof.clone();
-        let mut c = column.clone();
-        let items = layout.len();
-        match rng.random_range(0..8u32) {
-            0 => {
-                let bit = rng.random_range(0..p.len() * 8);
-                p[bit / 8] ^= 1 << (bit % 8);
-            }
-            1 => {
-                let i = rng.random_range(0..p.len());
-                p[i] = rng.random();
-            }
-            2 => {
-                let i = rng.random_range(0..items);
-                rng.fill_bytes(&mut p[32 * i..32 * i + 32]);
-            }
-            3 => {
-                let i = rng.random_range(0..items);
-                let repl = if layout[i] {
-                    random_point(&mut rng)
-                } else {
-                    random_scalar(&mut rng)
-                };
-                p[32 * i..32 * i + 32].copy_from_slice(&repl);
-            }
-            4 => {
-                let cut = rng.random_range(0..p.len());
-                p.truncate(cut);
-            }
-            5 => {
-                let n = rng.random_range(1..64);
-                for _ in 0..n {
-                    p.push(rng.random());
+    let items = layout.len();
+    let cases: Vec<(Vec<u8>, Vec<Fp>)> = (0..MUTATIONS)
+        .map(|_| {
+            let mut p = f.proof.clone();
+            let mut c = column.clone();
+            match rng.random_range(0..8u32) {
+                0 => {
+                    let bit = rng.random_range(0..p.len() * 8);
+                    p[bit / 8] ^= 1 << (bit % 8);
+                }
+                1 => {
+                    let i = rng.random_range(0..p.len());
+                    p[i] = rng.random();
+                }
+                2 => {
+                    let i = rng.random_range(0..items);
+                    rng.fill_bytes(&mut p[32 * i..32 * i + 32]);
+                }
+                3 => {
+                    let i = rng.random_range(0..items);
+                    let repl = if layout[i] {
+                        random_point(&mut rng)
+                    } else {
+                        random_scalar(&mut rng)
+                    };
+                    p[32 * i..32 * i + 32].copy_from_slice(&repl);
+                }
+                4 => {
+                    let cut = rng.random_range(0..p.len());
+                    p.truncate(cut);
+                }
+                5 => {
+                    let n = rng.random_range(1..64);
+                    for _ in 0..n {
+                        p.push(rng.random());
+                    }
+                }
+                6 => {
+                    let i = rng.random_range(0..items);
+                    let j = rng.random_range(0..items);
+                    for b in 0..32 {
+                        p.swap(32 * i + b, 32 * j + b);
+                    }
+                }
+                _ => {
+                    let i = rng.random_range(0..c.len());
+                    c[i] = if rng.random() {
+                        Fp::random(&mut rng)
+                    } else {
+                        c[i] + Fp::from(rng.random_range(1..4u64))
+                    };
                 }
             }
-            6 => {
-                let i = rng.random_range(0..items);
-                let j = rng.random_range(0..items);
-                for b in 0..32 {
-                    p.swap(32 * i + b, 32 * j + b);
-                }
-            }
-            _ => {
-                let i = rng.random_range(0..c.len());
-                c[i] = if rng.random() {
-                    Fp::random(&mut rng)
-                } else {
-                    c[i] + Fp::from(rng.random_range(1..4u64))
-                };
-            }
-        }
-        let same = p == f.proof && c == column;
-        let verdict = f.agree(&c, &p, "a random mutation");
-        assert_eq!(verdict, same, "a mutation was accepted");
-        accepted += usize::from(verdict);
-    }
-    (MUTATIONS, accepted)
+            (p, c)
+        })
+        .collect();
+    let accepted: usize = cases
+        .par_iter()
+        .map(|(p, c)| {
+            let same = *p == f.proof && *c == column;
+            let verdict = f.agree(c, p, "a random mutation");
+            assert_eq!(verdict, same, "a mutation was accepted");
+            usize::from(verdict)
+        })
+        .sum();
+    (cases.len(), accepted)
 }
 
 #[test]
@@ -652,4 +661,20 @@ fn generators_file_refuses_hostile_bytes() {
     let r = reduce(f.verifier.key(), &g, &[&col[..]], &f.proof).unwrap();
     assert!(!r.msm.is_identity(&g));
     assert!(Verifier::new(f.verifier.key().clone(), g, f.verifier.shape()).is_err());
+}
+
+#[test]
+fn generator_pins_match_halo2s_params() {
+    for k in 8..=12 {
+        let params = eligo_params::ParamsStore::new(common::home())
+            .load_or_generate(k, &eligo_params::NoProgress)
+            .unwrap();
+        let gens = Generators::from_halo2(&params).unwrap();
+        assert_eq!(
+            eligo_verifier::canonical_generators_digest(k),
+            Some(gens.digest_hex().as_str()),
+            "k = {k}"
+        );
+        assert_eq!(gens.check_canonical(), Ok(()));
+    }
 }

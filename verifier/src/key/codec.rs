@@ -36,7 +36,7 @@ use crate::error::KeyError;
 /// Format tag (the file's first bytes).
 pub const KEY_FORMAT: &str = "eligo-vk/1";
 /// Largest key file accepted (bytes), checked before any decoding.
-pub const MAX_KEY_BYTES: usize = 16 << 20;
+pub const MAX_KEY_BYTES: usize = 1 << 20;
 
 const TAG_CONSTANT: u8 = 0;
 const TAG_FIXED: u8 = 1;

@@ -117,38 +117,75 @@ fn hex_le(le: &[u8]) -> String {
     out
 }
 
-/// Renders a postfix program as halo2's nested `Debug` of `Expression`,
-/// with an explicit stack of rendered operands.
+/// Renders a postfix program as halo2's nested `Debug` of `Expression`:
+/// the operands of each op are found with a stack of indices, then the tree
+/// is written straight into `s` (linear time; the recursion is bounded by
+/// [`super::MAX_EXPR_DEPTH`], checked when the key was decoded).
 fn render_polynomial(s: &mut String, poly: &Polynomial) {
-    let mut stack: Vec<String> = Vec::new();
-    let pop = |st: &mut Vec<String>| st.pop().unwrap_or_default();
-    for op in poly.ops() {
-        let text = match *op {
-            Op::Constant(c) => format!("Constant({c:?})"),
-            Op::Fixed(q) => query_ref("Fixed", q),
-            Op::Advice(q) => query_ref("Advice", q),
-            Op::Instance(q) => query_ref("Instance", q),
-            Op::Negated => format!("Negated({})", pop(&mut stack)),
-            Op::Scaled(c) => format!("Scaled({}, {c:?})", pop(&mut stack)),
-            Op::Sum | Op::Product => {
-                let b = pop(&mut stack);
-                let a = pop(&mut stack);
-                let name = if matches!(op, Op::Sum) {
-                    "Sum"
-                } else {
-                    "Product"
-                };
-                format!("{name}({a}, {b})")
+    let ops = poly.ops();
+    // For each op, its operands' indices (unary ops use the first).
+    let mut operands: Vec<(usize, usize)> = vec![(0, 0); ops.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        match op {
+            Op::Negated | Op::Scaled(_) => {
+                let a = stack.pop().unwrap_or(0);
+                operands[i] = (a, a);
             }
-        };
-        stack.push(text);
+            Op::Sum | Op::Product => {
+                let b = stack.pop().unwrap_or(0);
+                let a = stack.pop().unwrap_or(0);
+                operands[i] = (a, b);
+            }
+            _ => {}
+        }
+        stack.push(i);
     }
-    s.push_str(&pop(&mut stack));
+    if let Some(&root) = stack.last() {
+        render_node(s, ops, &operands, root, 0);
+    }
 }
 
-fn query_ref(name: &str, q: super::QueryRef) -> String {
-    format!(
+fn render_node(s: &mut String, ops: &[Op], operands: &[(usize, usize)], i: usize, depth: usize) {
+    if depth > super::MAX_EXPR_DEPTH {
+        return;
+    }
+    let (a, b) = operands[i];
+    match ops[i] {
+        Op::Constant(c) => {
+            let _ = write!(s, "Constant({c:?})");
+        }
+        Op::Fixed(q) => query_ref(s, "Fixed", q),
+        Op::Advice(q) => query_ref(s, "Advice", q),
+        Op::Instance(q) => query_ref(s, "Instance", q),
+        Op::Negated => {
+            s.push_str("Negated(");
+            render_node(s, ops, operands, a, depth + 1);
+            s.push(')');
+        }
+        Op::Scaled(c) => {
+            s.push_str("Scaled(");
+            render_node(s, ops, operands, a, depth + 1);
+            let _ = write!(s, ", {c:?})");
+        }
+        Op::Sum | Op::Product => {
+            s.push_str(if matches!(ops[i], Op::Sum) {
+                "Sum("
+            } else {
+                "Product("
+            });
+            render_node(s, ops, operands, a, depth + 1);
+            s.push_str(", ");
+            render_node(s, ops, operands, b, depth + 1);
+            s.push(')');
+        }
+    }
+}
+
+fn query_ref(s: &mut String, name: &str, q: super::QueryRef) {
+    let _ = write!(
+        s,
         "{name} {{ query_index: {}, column_index: {}, rotation: Rotation({}) }}",
         q.index, q.column, q.rotation
-    )
+    );
 }
