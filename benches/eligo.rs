@@ -79,6 +79,25 @@ fn verification(c: &mut Criterion) {
                     .expect("valid")
             })
         });
+        // The oracle, for the ratio: halo2's own verify_proof with its key.
+        let column = job.instance.to_column();
+        g.bench_function(BenchmarkId::new("halo2 single", cap), |b| {
+            b.iter(|| {
+                let mut t = halo2_proofs::transcript::Blake2bRead::<
+                    _,
+                    eligo_params::Curve,
+                    halo2_proofs::transcript::Challenge255<eligo_params::Curve>,
+                >::init(&proof[..]);
+                halo2_proofs::plonk::verify_proof(
+                    prover.params(),
+                    prover.halo2_vk(),
+                    halo2_proofs::plonk::SingleVerifier::new(prover.params()),
+                    &[&[&column[..]]],
+                    &mut t,
+                )
+                .expect("valid")
+            })
+        });
         let items: Vec<_> = (0..BATCH)
             .map(|_| (job.instance.clone(), proof.clone()))
             .collect();
