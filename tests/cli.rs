@@ -301,6 +301,15 @@ fn network_holder_operator_verifier_flow() {
         s(&p15),
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // a damaged generators cache: exit 2, naming the file
+    let gens = fresh.path().join("keys/eligo-gens-k8.bin");
+    let mut g = std::fs::read(&gens).unwrap();
+    g[20 + 64 * 9] ^= 1;
+    std::fs::write(&gens, &g).unwrap();
+    let r = in_fresh(&["verify", "--vk", s(&vk), "--snapshot", s(&sj), s(&p0)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("eligo-gens-k8.bin"), "{}", r.stderr);
+    std::fs::remove_file(&gens).unwrap();
     let junk = dir.path().join("junk.vk");
     std::fs::write(&junk, b"eligo-vk/1 not really").unwrap();
     let r = in_fresh(&["verify", "--vk", s(&junk), "--snapshot", s(&sj), s(&p0)]);

@@ -678,3 +678,55 @@ fn generator_pins_match_halo2s_params() {
         assert_eq!(gens.check_canonical(), Ok(()));
     }
 }
+
+#[test]
+fn pinned_text_parser_refuses_anything_but_halo2s_text() {
+    let text = format!("{:?}", small().prover.halo2_vk().pinned());
+    assert!(VerifyingKey::from_pinned_text(&text).is_ok());
+    // A lookup argument: not implemented, refused by name.
+    let lookups = text.replace("lookups: []", "lookups: [Argument]");
+    assert!(matches!(
+        VerifyingKey::from_pinned_text(&lookups),
+        Err(KeyError::Unsupported(_))
+    ));
+    // Truncated, extended, or with a field that no longer parses.
+    for bad in [
+        &text[..text.len() / 2],
+        &format!("{text} "),
+        &text.replacen("num_advice_columns: ", "num_advice_columns: x", 1),
+        &text.replacen("Rotation(0)", "Rotation(0.5)", 1),
+    ] {
+        assert!(matches!(
+            VerifyingKey::from_pinned_text(bad),
+            Err(KeyError::Malformed(_))
+        ));
+    }
+    // Well formed but inconsistent: a minimum degree that needs another
+    // extended domain, a permutation column without its query.
+    let degree = text.replace("minimum_degree: None", "minimum_degree: Some(40)");
+    assert!(matches!(
+        VerifyingKey::from_pinned_text(&degree),
+        Err(KeyError::Malformed(m)) if m.contains("extended_k")
+    ));
+    // Another valid-looking key (one gate constant changed) parses, but is
+    // another key: its representative and fingerprint differ.
+    let at = text.find("Constant(0x").unwrap() + "Constant(0x".len() + 63;
+    let mut other = text.clone();
+    other.replace_range(at..at + 1, "7");
+    let k2 = VerifyingKey::from_pinned_text(&other).unwrap();
+    assert_ne!(
+        k2.transcript_repr(),
+        small().verifier.key().transcript_repr()
+    );
+    assert_ne!(k2.fingerprint(), small().verifier.key().fingerprint());
+    // An honest proof fails against it, in both verifiers' terms.
+    let col = small().column();
+    let r = reduce(
+        &k2,
+        small().verifier.generators(),
+        &[&col[..]],
+        &small().proof,
+    )
+    .unwrap();
+    assert!(!r.msm.is_identity(small().verifier.generators()));
+}
