@@ -9,9 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use eligo_circuits::{
-    Address, ClaimContext, ExclusionReason, Fp, Instance, PayoutOption, Shape, Threshold,
-};
+use eligo_circuits::{ClaimContext, ExclusionReason, Fp, Instance, PayoutOption, Shape, Threshold};
 use eligo_params::Curve;
 use eligo_prover::inputs::TaskLogs;
 use eligo_prover::snapshot::{self, SnapshotConfig};
@@ -37,12 +35,7 @@ use rand_chacha::ChaCha20Rng;
 const MUTATIONS: usize = 10_000;
 
 fn ctx(option: PayoutOption) -> ClaimContext {
-    ClaimContext {
-        chain_id: 7,
-        contract: Address::parse("0x00000000000000000000000000000000000000c1").unwrap(),
-        claimant: Address::parse("0x00000000000000000000000000000000000000a1").unwrap(),
-        option,
-    }
+    common::ctx(option)
 }
 
 /// One shape's prover, our verifier, and an honest proof.

@@ -17,12 +17,7 @@ use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
 
 fn ctx(option: PayoutOption) -> ClaimContext {
-    ClaimContext {
-        chain_id: 7,
-        contract: Address::parse("0x00000000000000000000000000000000000000c1").unwrap(),
-        claimant: Address::parse("0x00000000000000000000000000000000000000a1").unwrap(),
-        option,
-    }
+    common::ctx(option)
 }
 
 struct Setup {

@@ -27,6 +27,18 @@ pub fn small() -> Shape {
     Shape::new(256, 4).unwrap()
 }
 
+/// The claim context the end-to-end tests bind proofs to.
+pub fn ctx(option: eligo_circuits::PayoutOption) -> eligo_circuits::ClaimContext {
+    eligo_circuits::ClaimContext {
+        chain_id: 7,
+        contract: eligo_circuits::Address::parse("0x00000000000000000000000000000000000000c1")
+            .unwrap(),
+        claimant: eligo_circuits::Address::parse("0x00000000000000000000000000000000000000a1")
+            .unwrap(),
+        option,
+    }
+}
+
 /// `executed` of `assigned` tasks.
 pub fn log(first_task: u64, executed: usize, assigned: usize) -> Vec<TaskEntry> {
     (0..assigned)
