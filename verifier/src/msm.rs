@@ -3,10 +3,13 @@
 //! checks reduce to "this MSM is the identity"; a batch adds the MSMs of
 //! many proofs with independent factors and evaluates once.
 
-use ff::Field;
-use group::{CurveAffine as _, Group};
+use std::collections::BTreeMap;
+
+use ff::{Field, PrimeField};
+use group::Group;
 use halo2_proofs::arithmetic::best_multiexp;
-use pasta_curves::{vesta, Fp};
+use pasta_curves::arithmetic::{Coordinates, CurveAffine};
+use pasta_curves::{vesta, Fp, Fq};
 
 use crate::gens::Generators;
 
@@ -128,16 +131,36 @@ impl Msm {
     }
 
     /// Evaluates the MSM with the generators and tells whether it is the
-    /// identity. Identity points among the terms contribute nothing.
+    /// identity. Terms of the same point (or of its negation) are merged
+    /// first, as halo2's MSM does: the key's commitments appear once per
+    /// proof of a batch, and once in the sum. Identity points contribute
+    /// nothing.
     pub fn is_identity(&self, gens: &Generators) -> bool {
-        let len = self.g.len() + 2 + self.others.terms.len();
+        // x coordinate -> (scalar, y), halo2's merge rule.
+        let mut merged: BTreeMap<[u8; 32], (Fp, Fq, vesta::Affine)> = BTreeMap::new();
+        for &(c, p) in &self.others.terms {
+            let Some(xy) = Option::<Coordinates<vesta::Affine>>::from(p.coordinates()) else {
+                continue;
+            };
+            let (x, y) = (*xy.x(), *xy.y());
+            merged
+                .entry(x.to_repr())
+                .and_modify(|(acc, y0, _)| {
+                    // Two curve points with one x are P and -P.
+                    if *y0 == y {
+                        *acc += c;
+                    } else {
+                        *acc -= c;
+                    }
+                })
+                .or_insert((c, y, p));
+        }
+        let len = self.g.len() + 2 + merged.len();
         let mut scalars = Vec::with_capacity(len);
         let mut bases = Vec::with_capacity(len);
-        for &(c, p) in &self.others.terms {
-            if !bool::from(p.is_identity()) {
-                scalars.push(c);
-                bases.push(p);
-            }
+        for (c, _, p) in merged.into_values() {
+            scalars.push(c);
+            bases.push(p);
         }
         scalars.push(self.w);
         bases.push(gens.w());
