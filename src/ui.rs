@@ -65,8 +65,17 @@ pub fn verifier_for(shape: &Shape, vk: Option<&Path>) -> Result<Verifier, crate:
     let store = KeyStore::new(&home);
     let key = match vk {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| crate::Failure(format!("{}: {e}", path.display())))?;
+            let fail = |e: String| crate::Failure(format!("{}: {e}", path.display()));
+            let len = std::fs::metadata(path)
+                .map_err(|e| fail(e.to_string()))?
+                .len();
+            if len > eligo_verifier::MAX_KEY_BYTES as u64 {
+                return Err(fail(format!(
+                    "{len} bytes, more than a key file's {} bytes",
+                    eligo_verifier::MAX_KEY_BYTES
+                )));
+            }
+            let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
             VerifyingKey::decode(&bytes)
                 .map_err(|e| crate::Failure(format!("{}: {e}", path.display())))?
         }

@@ -514,8 +514,23 @@ fn batch_agrees_and_names_the_bad_proof() {
     assert_eq!(r[1], Err(VerifyError::Proof(ProofError::Rejected)));
     assert_eq!(r[2], Ok(()));
     assert!(!f.halo2(&other.to_column(), &f.proof));
+    assert_eq!(
+        f.verifier.first_failure(&items),
+        Some((1, VerifyError::Proof(ProofError::Rejected)))
+    );
     let good = vec![(f.instance.clone(), f.proof.clone()); 4];
     assert!(f.verifier.verify_batch(&good).iter().all(Result::is_ok));
+    assert_eq!(f.verifier.first_failure(&good), None);
+    // An undecodable proof is named by its decoding error, first if first.
+    let mut undecodable = good.clone();
+    undecodable[2].1 = vec![0xff; f.proof.len()];
+    assert!(matches!(
+        f.verifier.first_failure(&undecodable),
+        Some((2, VerifyError::Proof(ProofError::Decode(_))))
+    ));
+    undecodable[3].1 = vec![];
+    let r = f.verifier.verify_batch(&undecodable);
+    assert!(r[0].is_ok() && r[1].is_ok() && r[2].is_err() && r[3].is_err());
     // Two proofs that are wrong in opposite ways cannot cancel out in the
     // accumulated MSM: each has its own factor.
     let mut bad = f.proof.clone();
@@ -590,6 +605,27 @@ fn key_file_refuses_hostile_bytes() {
             "flip at byte {i} accepted"
         );
     }
+    // A file that declares more gate operations than any key holds is
+    // refused before they are kept: one polynomial of 200,000 negations.
+    let mut huge = Vec::new();
+    huge.extend_from_slice(&bytes[14..14 + 4 + 4 + 32 + 16]);
+    huge.extend_from_slice(&1u32.to_le_bytes());
+    huge.extend_from_slice(&200_000u32.to_le_bytes());
+    huge.extend(std::iter::repeat_n(4u8, 200_000));
+    let mut file = b"eligo-vk/1".to_vec();
+    file.extend_from_slice(&(huge.len() as u32).to_le_bytes());
+    file.extend_from_slice(&huge);
+    assert!(file.len() <= eligo_verifier::MAX_KEY_BYTES);
+    assert!(matches!(
+        VerifyingKey::decode(&file),
+        Err(KeyError::Malformed(m)) if m.contains("gate operations")
+    ));
+    // Over the size limit: refused before reading.
+    let big = vec![0u8; eligo_verifier::MAX_KEY_BYTES + 1];
+    assert!(matches!(
+        VerifyingKey::decode(&big),
+        Err(KeyError::TooLarge(_))
+    ));
     // The key of another shape is refused by a verifier for this one.
     let other = mid().verifier.key().clone();
     assert!(Verifier::new(

@@ -452,10 +452,9 @@ fn claim_batch(
         .zip(&claims)
         .map(|(c, item)| (c.instance.clone(), item.proof.to_vec()))
         .collect();
-    let results = verifier.verify_batch(&items);
-    if let Some((c, Err(e))) = checked.iter().zip(&results).find(|(_, r)| r.is_err()) {
+    if let Some((i, e)) = verifier.first_failure(&items) {
         return Err(ContractError::BatchProof {
-            license_id: c.license_id,
+            license_id: checked.get(i).map_or(0, |c| c.license_id),
             reason: e.to_string(),
         });
     }

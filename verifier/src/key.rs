@@ -21,7 +21,7 @@ use pasta_curves::{vesta, Fp};
 
 use crate::error::KeyError;
 
-pub use codec::{KEY_FORMAT, MAX_KEY_BYTES};
+pub use codec::{KEY_FORMAT, MAX_KEY_BYTES, MAX_KEY_OPS};
 
 /// Largest `k` a key may declare (Pasta's two-adicity is 32; beyond 2^26
 /// rows nothing here is practical).

@@ -45,7 +45,7 @@ pub use gens::{
 };
 pub use key::{
     ColumnKind, ColumnQuery, Op, Polynomial, QueryRef, VerifyingKey, KEY_FORMAT, MAX_EXPR_DEPTH,
-    MAX_KEY_BYTES, MAX_KEY_K,
+    MAX_KEY_BYTES, MAX_KEY_K, MAX_KEY_OPS,
 };
 pub use msm::{Combination, Msm};
 pub use plonk::{reduce, Challenges, Reduced, MAX_PROOF_BYTES};

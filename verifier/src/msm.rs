@@ -102,6 +102,9 @@ impl Msm {
 
     /// Adds `f · other`.
     pub fn add_scaled(&mut self, other: &Msm, f: Fp) {
+        if self.g.len() < other.g.len() {
+            self.g.resize(other.g.len(), Fp::ZERO);
+        }
         for (a, b) in self.g.iter_mut().zip(&other.g) {
             *a += *b * f;
         }
@@ -135,7 +138,12 @@ impl Msm {
     /// first, as halo2's MSM does: the key's commitments appear once per
     /// proof of a batch, and once in the sum. Identity points contribute
     /// nothing.
+    /// An MSM over another number of generators than `gens` holds is not
+    /// the identity.
     pub fn is_identity(&self, gens: &Generators) -> bool {
+        if self.g.len() != gens.g().len() {
+            return false;
+        }
         // x coordinate -> (scalar, y), halo2's merge rule.
         let mut merged: BTreeMap<[u8; 32], (Fp, Fq, vesta::Affine)> = BTreeMap::new();
         for &(c, p) in &self.others.terms {
@@ -167,8 +175,7 @@ impl Msm {
         scalars.push(self.u);
         bases.push(gens.u());
         scalars.extend_from_slice(&self.g);
-        bases.extend_from_slice(&gens.g()[..self.g.len().min(gens.g().len())]);
-        scalars.truncate(bases.len());
+        bases.extend_from_slice(gens.g());
         bool::from(best_multiexp(&scalars, &bases).is_identity())
     }
 }

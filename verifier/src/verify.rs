@@ -229,40 +229,72 @@ impl Verifier {
         }
     }
 
+    /// Reduces every item and adds its MSM, with its batch factor, into one
+    /// accumulator; keeps only the accumulator (memory: one MSM whatever
+    /// the batch size). Returns each item's reduction result and whether
+    /// the accumulated MSM is the identity.
+    fn accumulate(&self, items: &[(Instance, Vec<u8>)]) -> (Vec<Result<(), VerifyError>>, bool) {
+        let columns: Vec<Vec<Fp>> = items.iter().map(|(i, _)| i.to_column()).collect();
+        // The factors hash every item, before any is reduced.
+        let factors = batch_factors(
+            columns
+                .iter()
+                .zip(items)
+                .map(|(c, (_, proof))| (&c[..], &proof[..])),
+        );
+        let mut acc: Option<Msm> = None;
+        let mut results = Vec::with_capacity(items.len());
+        for ((instance, proof), f) in items.iter().zip(factors) {
+            match self.reduce(instance, proof) {
+                Ok((_, msm)) => {
+                    match acc.as_mut() {
+                        None => {
+                            let mut first = Msm::new(msm.g_scalars().len());
+                            first.add_scaled(&msm, f);
+                            acc = Some(first);
+                        }
+                        Some(a) => a.add_scaled(&msm, f),
+                    }
+                    results.push(Ok(()));
+                }
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        let all_ok = acc.is_none_or(|a| a.is_identity(&self.gens));
+        (results, all_ok)
+    }
+
     /// Verifies many proofs with one MSM; if it fails, re-checks each
     /// proof alone to name the bad ones. One result per item, in order.
     pub fn verify_batch(&self, items: &[(Instance, Vec<u8>)]) -> Vec<Result<(), VerifyError>> {
-        let reduced: Vec<Result<(Vec<Fp>, Msm), VerifyError>> = items
-            .iter()
-            .map(|(instance, proof)| self.reduce(instance, proof))
-            .collect();
-        let ok: Vec<(usize, &(Vec<Fp>, Msm))> = reduced
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.as_ref().ok().map(|m| (i, m)))
-            .collect();
-        let factors = batch_factors(
-            ok.iter()
-                .map(|(i, (column, _))| (&column[..], &items[*i].1[..])),
-        );
-        let mut all_ok = true;
-        if let Some(((_, (_, first)), rest)) = ok.split_first() {
-            let mut acc = first.clone();
-            for ((_, (_, msm)), f) in rest.iter().zip(factors.iter().skip(1)) {
-                acc.add_scaled(msm, *f);
-            }
-            all_ok = acc.is_identity(&self.gens);
-        }
-        reduced
+        let (results, all_ok) = self.accumulate(items);
+        results
             .into_iter()
-            .map(|r| {
-                let (_, msm) = r?;
-                if all_ok || msm.is_identity(&self.gens) {
-                    Ok(())
-                } else {
-                    Err(ProofError::Rejected.into())
-                }
+            .zip(items)
+            .map(|(r, (instance, proof))| match r {
+                Ok(()) if !all_ok => self.verify_instance(instance, proof),
+                other => other,
             })
             .collect()
+    }
+
+    /// Verifies many proofs with one MSM and returns the first bad one
+    /// (its index and why), or `None` if all are valid. If the batch fails,
+    /// proofs are re-checked alone in order only until the first bad one
+    /// (what a claim contract needs to name it, at the least cost).
+    pub fn first_failure(&self, items: &[(Instance, Vec<u8>)]) -> Option<(usize, VerifyError)> {
+        let (results, all_ok) = self.accumulate(items);
+        for (i, (r, (instance, proof))) in results.into_iter().zip(items).enumerate() {
+            let r = match r {
+                Ok(()) if !all_ok => self.verify_instance(instance, proof),
+                other => other,
+            };
+            if let Err(e) = r {
+                return Some((i, e));
+            }
+        }
+        // The accumulated check failed but every proof passes alone: only
+        // possible if the factors cancelled (probability about 2^-254).
+        (!all_ok).then_some((0, ProofError::Rejected.into()))
     }
 }

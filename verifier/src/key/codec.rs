@@ -35,8 +35,16 @@ use crate::error::KeyError;
 
 /// Format tag (the file's first bytes).
 pub const KEY_FORMAT: &str = "eligo-vk/1";
-/// Largest key file accepted (bytes), checked before any decoding.
-pub const MAX_KEY_BYTES: usize = 1 << 20;
+/// Largest key file accepted (bytes), checked before any decoding (the
+/// eligibility circuit's key is 29,539 bytes).
+pub const MAX_KEY_BYTES: usize = 256 << 10;
+/// Most gate operations a key may hold, all polynomials together (the
+/// eligibility circuit has a few thousand): bounds the memory a decoded
+/// key takes, whatever the file declares.
+pub const MAX_KEY_OPS: usize = 1 << 16;
+/// Entries reserved ahead of reading them: lists grow past this only as
+/// their bytes are actually read.
+const PREALLOCATE: usize = 1024;
 
 const TAG_CONSTANT: u8 = 0;
 const TAG_FIXED: u8 = 1;
@@ -235,10 +243,15 @@ pub(super) fn decode(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
     let num_instance = r.u32("instance columns")?;
     let num_selectors = r.u32("selectors")?;
     let n_gates = r.count(4, "polynomials")?;
-    let mut gates = Vec::with_capacity(n_gates);
+    let mut gates = Vec::with_capacity(n_gates.min(PREALLOCATE));
+    let mut total_ops = 0usize;
     for _ in 0..n_gates {
         let n_ops = r.count(1, "ops")?;
-        let mut ops = Vec::with_capacity(n_ops);
+        total_ops += n_ops;
+        if total_ops > MAX_KEY_OPS {
+            return Err(r.err(&format!("more than {MAX_KEY_OPS} gate operations")));
+        }
+        let mut ops = Vec::with_capacity(n_ops.min(PREALLOCATE));
         for _ in 0..n_ops {
             let op = match r.u8("op tag")? {
                 TAG_CONSTANT => Op::Constant(r.fp("constant")?),
@@ -258,7 +271,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
     let mut query_lists = Vec::with_capacity(3);
     for what in ["advice queries", "instance queries", "fixed queries"] {
         let n = r.count(8, what)?;
-        let mut qs = Vec::with_capacity(n);
+        let mut qs = Vec::with_capacity(n.min(PREALLOCATE));
         for _ in 0..n {
             qs.push(ColumnQuery {
                 column: r.u32("query column")?,
@@ -271,7 +284,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
     let instance_queries = query_lists.pop().unwrap_or_default();
     let advice_queries = query_lists.pop().unwrap_or_default();
     let n_perm = r.count(5, "permutation columns")?;
-    let mut permutation = Vec::with_capacity(n_perm);
+    let mut permutation = Vec::with_capacity(n_perm.min(PREALLOCATE));
     for _ in 0..n_perm {
         let kind = match r.u8("column kind")? {
             KIND_ADVICE => ColumnKind::Advice,
@@ -287,7 +300,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
         ));
     }
     let n_const = r.count(4, "constant columns")?;
-    let mut constants = Vec::with_capacity(n_const);
+    let mut constants = Vec::with_capacity(n_const.min(PREALLOCATE));
     for _ in 0..n_const {
         constants.push(r.u32("constant column")?);
     }
@@ -301,7 +314,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
     let mut point_lists = Vec::with_capacity(2);
     for what in ["fixed commitments", "permutation commitments"] {
         let n = r.count(POINT_BYTES, what)?;
-        let mut ps = Vec::with_capacity(n);
+        let mut ps = Vec::with_capacity(n.min(PREALLOCATE));
         for _ in 0..n {
             ps.push(r.point(what)?);
         }
