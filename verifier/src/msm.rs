@@ -138,6 +138,7 @@ impl Msm {
     /// first, as halo2's MSM does: the key's commitments appear once per
     /// proof of a batch, and once in the sum. Identity points contribute
     /// nothing.
+    ///
     /// An MSM over another number of generators than `gens` holds is not
     /// the identity.
     pub fn is_identity(&self, gens: &Generators) -> bool {
