@@ -607,11 +607,12 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
         }
     );
     if let Some(path) = &a.export {
-        write(path, &gens.encode())?;
+        let bytes = gens.encode();
+        write(path, &bytes)?;
         out!(
             "generators for k = {k}: {} ({} bytes)",
             path.display(),
-            gens.encode().len()
+            bytes.len()
         );
     }
     if a.k.is_none() {
@@ -622,8 +623,7 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
                 let t = Instant::now();
                 let vk = eligo_params::build_vk(&params, &shape)
                     .map_err(|e| Failure(format!("building the verifying key: {e}")))?;
-                let key =
-                    eligo_verifier::VerifyingKey::from_pinned_text(&format!("{:?}", vk.pinned()))?;
+                let key = eligo_verifier::VerifyingKey::from_halo2(&vk)?;
                 store.store_key(&shape, &key)?;
                 log(format!(
                     "built the verifying key in {:.2} s (once; cached)",

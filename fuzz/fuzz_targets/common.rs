@@ -28,7 +28,7 @@ pub fn verifier() -> &'static Verifier {
     static V: OnceLock<Verifier> = OnceLock::new();
     V.get_or_init(|| {
         let vk = eligo_params::build_vk(params(), &shape()).expect("verifying key");
-        let key = VerifyingKey::from_pinned_text(&format!("{:?}", vk.pinned())).expect("key");
+        let key = VerifyingKey::from_halo2(&vk).expect("key");
         let gens = Generators::from_halo2(params()).expect("generators");
         Verifier::new(key, gens, shape()).expect("verifier")
     })

@@ -88,7 +88,7 @@ impl Prover {
     /// The verifying key as data (`eligo-vk/1`), read from halo2's pinned
     /// description of the key this prover proves with.
     pub fn verifying_key(&self) -> Result<eligo_verifier::VerifyingKey, eligo_verifier::KeyError> {
-        eligo_verifier::VerifyingKey::from_pinned_text(&format!("{:?}", self.pk.get_vk().pinned()))
+        eligo_verifier::VerifyingKey::from_halo2(self.pk.get_vk())
     }
 
     /// A verifier for this prover's proofs, built from its key and

@@ -398,6 +398,14 @@ impl VerifyingKey {
         Ok(key)
     }
 
+    /// The key of a halo2 `VerifyingKey` (from `keygen_vk`), through its
+    /// pinned text: the export path.
+    pub fn from_halo2(
+        vk: &halo2_proofs::plonk::VerifyingKey<vesta::Affine>,
+    ) -> Result<Self, KeyError> {
+        Self::from_pinned_text(&format!("{:?}", vk.pinned()))
+    }
+
     /// Decodes and checks an `eligo-vk/1` file.
     pub fn decode(bytes: &[u8]) -> Result<Self, KeyError> {
         codec::decode(bytes)

@@ -207,21 +207,20 @@ impl Verifier {
         &self.gens
     }
 
-    fn reduce(&self, instance: &Instance, proof: &[u8]) -> Result<(Vec<Fp>, Msm), VerifyError> {
+    /// Reduces a proof against an instance whose values are `column`.
+    fn reduce(&self, instance: &Instance, column: &[Fp], proof: &[u8]) -> Result<Msm, VerifyError> {
         if proof.len() > MAX_PROOF_BYTES {
             return Err(ProofError::TooLarge(proof.len()).into());
         }
         self.shape
             .check_license(instance.license_id)
             .map_err(|_| VerifyError::LicenseOutOfRange(instance.license_id))?;
-        let column = instance.to_column();
-        let reduced = reduce(&self.key, &self.gens, &[&column[..]], proof)?;
-        Ok((column, reduced.msm))
+        Ok(reduce(&self.key, &self.gens, &[column], proof)?.msm)
     }
 
     /// Verifies proof bytes against an instance.
     pub fn verify_instance(&self, instance: &Instance, proof: &[u8]) -> Result<(), VerifyError> {
-        let (_, msm) = self.reduce(instance, proof)?;
+        let msm = self.reduce(instance, &instance.to_column(), proof)?;
         if msm.is_identity(&self.gens) {
             Ok(())
         } else {
@@ -244,9 +243,9 @@ impl Verifier {
         );
         let mut acc: Option<Msm> = None;
         let mut results = Vec::with_capacity(items.len());
-        for ((instance, proof), f) in items.iter().zip(factors) {
-            match self.reduce(instance, proof) {
-                Ok((_, msm)) => {
+        for (((instance, proof), column), f) in items.iter().zip(&columns).zip(factors) {
+            match self.reduce(instance, column, proof) {
+                Ok(msm) => {
                     match acc.as_mut() {
                         None => {
                             let mut first = Msm::new(msm.g_scalars().len());
