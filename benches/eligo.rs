@@ -6,10 +6,16 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use eligo_circuits::{layout, Shape};
+use eligo_circuits::{layout, EligibilityCircuit, Fp, Shape};
 use eligo_params::{build_pk, build_vk, NoProgress, Params, ParamsStore};
 use eligo_prover::{synthetic, Prover};
 use eligo_verifier::Verifier;
+use ff::Field;
+use halo2_proofs::circuit::{SimpleFloorPlanner, Value};
+use halo2_proofs::plonk::{
+    Advice, Any, Assigned, Assignment, Circuit, Column, ConstraintSystem, Error, Fixed,
+    FloorPlanner, Instance, Selector,
+};
 
 /// Capacities measured (tasks per license).
 const CAPACITIES: [usize; 4] = [1024, 4096, 16_384, 65_536];
@@ -132,6 +138,72 @@ fn keys(c: &mut Criterion) {
     g.finish();
 }
 
+/// An assignment that computes every cell value the circuit asks for and
+/// keeps none: what synthesis costs inside `create_proof`, without the
+/// prover's own bookkeeping.
+struct ComputeOnly;
+
+impl Assignment<Fp> for ComputeOnly {
+    fn enter_region<NR: Into<String>, N: FnOnce() -> NR>(&mut self, _: N) {}
+    fn exit_region(&mut self) {}
+    fn enable_selector<A: FnOnce() -> AR, AR: Into<String>>(
+        &mut self,
+        _: A,
+        _: &Selector,
+        _: usize,
+    ) -> Result<(), Error> {
+        Ok(())
+    }
+    fn query_instance(&self, _: Column<Instance>, _: usize) -> Result<Value<Fp>, Error> {
+        Ok(Value::known(Fp::ONE))
+    }
+    fn assign_advice<V, VR, A, AR>(
+        &mut self,
+        _: A,
+        _: Column<Advice>,
+        _: usize,
+        to: V,
+    ) -> Result<(), Error>
+    where
+        V: FnOnce() -> Value<VR>,
+        VR: Into<Assigned<Fp>>,
+        A: FnOnce() -> AR,
+        AR: Into<String>,
+    {
+        std::hint::black_box(to().map(|v| v.into()));
+        Ok(())
+    }
+    fn assign_fixed<V, VR, A, AR>(
+        &mut self,
+        _: A,
+        _: Column<Fixed>,
+        _: usize,
+        to: V,
+    ) -> Result<(), Error>
+    where
+        V: FnOnce() -> Value<VR>,
+        VR: Into<Assigned<Fp>>,
+        A: FnOnce() -> AR,
+        AR: Into<String>,
+    {
+        std::hint::black_box(to().map(|v| v.into()));
+        Ok(())
+    }
+    fn copy(&mut self, _: Column<Any>, _: usize, _: Column<Any>, _: usize) -> Result<(), Error> {
+        Ok(())
+    }
+    fn fill_from_row(
+        &mut self,
+        _: Column<Fixed>,
+        _: usize,
+        _: Value<Assigned<Fp>>,
+    ) -> Result<(), Error> {
+        Ok(())
+    }
+    fn push_namespace<NR: Into<String>, N: FnOnce() -> NR>(&mut self, _: N) {}
+    fn pop_namespace(&mut self, _: Option<String>) {}
+}
+
 fn witness_and_snapshot(c: &mut Criterion) {
     let mut g = c.benchmark_group("native");
     g.sample_size(10);
@@ -139,6 +211,23 @@ fn witness_and_snapshot(c: &mut Criterion) {
     let (public, packages) = synthetic::snapshot(s, 1).expect("snapshot");
     g.bench_function("witness/65536", |b| {
         b.iter(|| synthetic::jobs(&public, &packages))
+    });
+    // The in-circuit witness (every cell, the Poseidon rounds included), as
+    // `create_proof` computes it: compare with "prove/65536".
+    let job = synthetic::jobs(&public, &packages).remove(0);
+    let circuit = EligibilityCircuit::new(s, job.witness).expect("circuit");
+    let mut cs = ConstraintSystem::<Fp>::default();
+    let config = EligibilityCircuit::configure(&mut cs);
+    g.bench_function("synthesis/65536", |b| {
+        b.iter(|| {
+            SimpleFloorPlanner::synthesize(
+                &mut ComputeOnly,
+                &circuit,
+                config.clone(),
+                vec![config.constants()],
+            )
+            .expect("synthesis")
+        })
     });
     let licenses = 8;
     g.throughput(Throughput::Elements(licenses as u64));

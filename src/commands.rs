@@ -617,7 +617,16 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
     }
     if a.k.is_none() {
         let shape = parse_shape(a.capacity, a.depth)?;
-        let key = match store.load_key(&shape)? {
+        let cached = match store.load_key(&shape) {
+            // A key of another circuit version is replaced: this binary
+            // builds the right one.
+            Err(stale @ eligo_verifier::StoreError::Stale { .. }) => {
+                log(format!("warning: {stale}; rebuilding it"));
+                None
+            }
+            other => other?,
+        };
+        let key = match cached {
             Some(key) => key,
             None => {
                 let t = Instant::now();

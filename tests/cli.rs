@@ -627,7 +627,7 @@ fn bench_writes_table_csv_and_plot() {
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let md = std::fs::read_to_string(out.join("bench.md")).unwrap();
-    assert!(md.contains("| 256 | 1 | 10 |"), "{md}");
+    assert!(md.contains("| 256 | 1 | 8 |"), "{md}");
     assert!(md.contains("hashing: log commitment"), "{md}");
     let csv = std::fs::read_to_string(out.join("bench.csv")).unwrap();
     assert_eq!(csv.lines().count(), 2);
@@ -751,14 +751,14 @@ fn params_export_writes_the_contract_files_and_fingerprint() {
     assert!(
         r.stdout.contains(
             "circuit fingerprint (capacity 256, depth 4): \
-             ece3b9cef61620549be1f21d8ae7ebd0f145df2d3593092bf5a36f47218892b7"
+             71d517b8783bd1e7aab3638561f17464a20ddd5629b0dae09d418ce954e52983"
         ),
         "{}",
         r.stdout
     );
     assert_eq!(
         key.fingerprint_hex(),
-        "ece3b9cef61620549be1f21d8ae7ebd0f145df2d3593092bf5a36f47218892b7"
+        "71d517b8783bd1e7aab3638561f17464a20ddd5629b0dae09d418ce954e52983"
     );
     // Deterministic: a second export gives the same bytes.
     let again = dir.path().join("again.vk");
@@ -794,4 +794,43 @@ fn params_command_prepares_the_cache() {
     let r = eligo(&["params", "--k", "99"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--k"), "{}", r.stderr);
+}
+
+#[test]
+fn a_stale_cached_key_is_refused_by_the_store_and_rebuilt_by_params() {
+    // A key cached by another version of the circuit (here: another
+    // shape's key under the pinned 256/4 name) is never used as 256/4's.
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_eligo"))
+            .args(args)
+            .env("ELIGO_HOME", home.path())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().expect("exit code"),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let r = run(&["params", "--capacity", "1024", "--depth", "8"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let keys = home.path().join("keys");
+    let pinned_path = keys.join("eligo-vk-256-4.bin");
+    std::fs::copy(keys.join("eligo-vk-1024-8.bin"), &pinned_path).unwrap();
+    let store = eligo_verifier::KeyStore::new(home.path());
+    let shape = eligo_circuits::Shape::new(256, 4).unwrap();
+    assert!(matches!(
+        store.load_key(&shape),
+        Err(eligo_verifier::StoreError::Stale { .. })
+    ));
+    let r = run(&["params", "--capacity", "256", "--depth", "4"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("rebuilding it"), "{}", r.stderr);
+    let bytes = std::fs::read(&pinned_path).unwrap();
+    assert_eq!(
+        Some(eligo_verifier::hex_digest(&bytes).as_str()),
+        eligo_verifier::canonical_key_digest(&shape)
+    );
+    assert!(store.load_key(&shape).unwrap().is_some());
 }

@@ -6,7 +6,7 @@ mod common;
 use common::{prover, small, snapshot, verifier};
 use eligo_circuits::native::fp_to_hex;
 use eligo_circuits::{layout, Address, ClaimContext, Fp, Instance, PayoutOption, Shape, Threshold};
-use eligo_params::{describe_vk, CircuitFigures};
+use eligo_params::CircuitFigures;
 use eligo_prover::witness::{prepare, Details, Prepared};
 use eligo_prover::ProveJob;
 use eligo_verifier::{ProofError, ProofFile, Verifier, VerifyError};
@@ -361,6 +361,44 @@ fn parallel_batch_proves_every_license() {
     }
 }
 
+/// The reviewable description of the small circuit's verifying key
+/// (halo2's pinned key, pretty-printed): every gate, query, column and
+/// commitment. Regenerate with `ELIGO_REGENERATE_PINS=1 cargo test
+/// --release --test proofs pinned` after a deliberate layout change, and
+/// review the diff with the fingerprint and proof size below.
+const PINNED_DESCRIPTION: &str = "tests/pinned/vk-256-4.txt";
+/// Set to rewrite [`PINNED_DESCRIPTION`] instead of comparing with it.
+const REGENERATE_PINS: &str = "ELIGO_REGENERATE_PINS";
+
+/// Brackets nested deeper than this stay on one line (one gate constraint,
+/// one query, one commitment per line).
+const REVIEW_DEPTH: usize = 4;
+
+/// halo2's one-line pinned description with a line break after each comma
+/// at depth at most [`REVIEW_DEPTH`]: removing the inserted breaks gives
+/// the exact text the fingerprint hashes.
+fn reviewable(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut chars = compact.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c == ',' && depth <= REVIEW_DEPTH && chars.peek() == Some(&' ') {
+            chars.next();
+            out.push_str(",\n");
+            out.extend(std::iter::repeat_n(' ', 2 * depth));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
+}
+
 /// Pinned figures of the small circuit: any layout change shows up here
 /// (update docs/protocol.md with it).
 #[test]
@@ -372,33 +410,48 @@ fn pinned_circuit_description_and_proof_size() {
         figures,
         CircuitFigures {
             k: 8,
-            rows: 164,
-            advice_columns: 32,
-            fixed_columns: 19,
-            selectors: 17,
+            rows: 80,
+            advice_columns: layout::ADVICE_COLUMNS,
+            fixed_columns: layout::FIXED_COLUMNS,
+            selectors: 38,
             instance_columns: 1,
             permutations: 11,
             degree: 6,
         }
     );
-    assert_eq!(layout::k_for(&Shape::default_shape()), 12);
+    assert_eq!((layout::ADVICE_COLUMNS, layout::FIXED_COLUMNS), (114, 61));
+    assert_eq!(layout::k_for(&Shape::default_shape()), layout::PRODUCTION_K);
     assert_eq!(s.proof0.len(), PINNED_PROOF_BYTES);
-    let v = verifier(shape);
-    let description = describe_vk(common::prover(shape).halo2_vk());
+    let description = reviewable(&format!("{:?}", common::prover(shape).halo2_vk().pinned()));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PINNED_DESCRIPTION);
+    if std::env::var_os(REGENERATE_PINS).is_some() {
+        std::fs::write(&path, &description).unwrap();
+    }
+    let pinned = std::fs::read_to_string(&path).unwrap();
     assert!(
-        description.contains("num_advice_columns: 32"),
-        "{description}"
+        pinned == description,
+        "the verifying key's description differs from {PINNED_DESCRIPTION}; \
+         if the change is deliberate, rerun with {REGENERATE_PINS}=1 and review the diff"
     );
+    let compact: String = {
+        let mut t = description.replace(",\n", ", ");
+        t.retain(|c| c != '\n');
+        t
+    };
+    let compact = compact
+        .split(", ")
+        .map(str::trim_start)
+        .collect::<Vec<_>>()
+        .join(", ");
     assert_eq!(
-        v.fingerprint(),
-        PINNED_FINGERPRINT,
-        "verifying key changed; description:\n{}",
-        &description[..description.len().min(4000)]
+        compact,
+        format!("{:?}", common::prover(shape).halo2_vk().pinned())
     );
+    assert_eq!(verifier(shape).fingerprint(), PINNED_FINGERPRINT);
 }
 
-const PINNED_PROOF_BYTES: usize = 6912;
-const PINNED_FINGERPRINT: &str = "ece3b9cef61620549be1f21d8ae7ebd0f145df2d3593092bf5a36f47218892b7";
+const PINNED_PROOF_BYTES: usize = 18_304;
+const PINNED_FINGERPRINT: &str = "71d517b8783bd1e7aab3638561f17464a20ddd5629b0dae09d418ce954e52983";
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, rng_seed: proptest::test_runner::RngSeed::Fixed(11), ..ProptestConfig::default() })]

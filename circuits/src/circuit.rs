@@ -15,13 +15,13 @@ use pasta_curves::Fp;
 
 pub use crate::chips::Site;
 use crate::chips::{
-    hash::{HashChip, HashConfig},
-    merkle::{LevelValues, MerkleConfig, MERKLE_COLUMNS},
+    hash::{chain, CompressInstructions, HashChip, HashConfig},
+    merkle::{hash_paths, LevelValues, MerkleConfig, NodeTags, MERKLE_COLUMNS},
     pack::{MainColumns, PackConfig},
-    threshold::{InstanceRows, ThresholdConfig, THRESHOLD_COLUMNS},
+    threshold::{InstanceRows, ThresholdConfig, DIFF_LIMBS, SMALL_LIMBS, THRESHOLD_COLUMNS},
     Tampering,
 };
-use crate::layout::{CODES_PER_ROW, DIFF_RANGE_ROWS, POSEIDON_CHIPS, SMALL_RANGE_ROWS};
+use crate::layout::POSEIDON_CHIPS;
 use crate::native::{self, registry_leaf, root_from_path, Shape, StatementError, Threshold};
 use crate::poseidon::{hash2, Tag};
 
@@ -39,6 +39,9 @@ pub const THRESHOLD_DEN: usize = 4;
 pub const CLAIM_CTX: usize = 5;
 /// Number of public inputs.
 pub const INSTANCE_LEN: usize = 6;
+
+/// Cells of the constants region: four domain tags and zero.
+const CONSTANT_CELLS: usize = 5;
 
 /// Number of main columns that take part in copy constraints.
 const EQUALITY_COLUMNS: usize = if THRESHOLD_COLUMNS > MERKLE_COLUMNS {
@@ -175,10 +178,19 @@ impl Witness {
 pub struct EligibilityConfig {
     main: MainColumns,
     instance: Column<InstanceColumn>,
+    constants: Column<Fixed>,
     pack: PackConfig,
     threshold: ThresholdConfig,
     merkle: MerkleConfig,
     hash: HashConfig,
+}
+
+impl EligibilityConfig {
+    /// The fixed column holding the circuit's constants (what a floor
+    /// planner needs to synthesize the circuit outside a prover).
+    pub fn constants(&self) -> Column<Fixed> {
+        self.constants
+    }
 }
 
 /// The eligibility circuit for one shape.
@@ -262,18 +274,13 @@ impl Circuit<Fp> for EligibilityCircuit {
     }
 
     fn configure(meta: &mut ConstraintSystem<Fp>) -> Self::Config {
-        let codes: [Column<Advice>; CODES_PER_ROW] =
-            [(); CODES_PER_ROW].map(|_| meta.advice_column());
-        let main = MainColumns {
-            codes,
-            acc: meta.advice_column(),
-            assigned: meta.advice_column(),
-            executed: meta.advice_column(),
-        };
-        for col in codes.iter().take(EQUALITY_COLUMNS) {
-            meta.enable_equality(*col);
+        let main = MainColumns::configure(meta);
+        for col in main.general::<EQUALITY_COLUMNS>() {
+            meta.enable_equality(col);
         }
-        meta.enable_equality(main.acc);
+        for lane in &main.lanes {
+            meta.enable_equality(lane.acc);
+        }
         meta.enable_equality(main.assigned);
         meta.enable_equality(main.executed);
         let instance = meta.instance_column();
@@ -282,20 +289,13 @@ impl Circuit<Fp> for EligibilityCircuit {
         meta.enable_constant(constants);
 
         let pack = PackConfig::configure(meta, main);
-        let threshold = ThresholdConfig::configure(
-            meta,
-            codes[..THRESHOLD_COLUMNS]
-                .try_into()
-                .expect("enough columns"),
-        );
-        let merkle = MerkleConfig::configure(
-            meta,
-            codes[..MERKLE_COLUMNS].try_into().expect("enough columns"),
-        );
+        let threshold = ThresholdConfig::configure(meta, main.general());
+        let merkle = MerkleConfig::configure(meta, main.general());
         let hash = HashConfig::configure(meta, POSEIDON_CHIPS);
         EligibilityConfig {
             main,
             instance,
+            constants,
             pack,
             threshold,
             merkle,
@@ -311,13 +311,14 @@ impl Circuit<Fp> for EligibilityCircuit {
         let shape = self.shape;
         let depth = shape.depth() as usize;
         let main = config.main;
+        let general: [Column<Advice>; CONSTANT_CELLS] = main.general();
 
         // Domain tags and zero, fixed by the constants column.
         let tags = layouter.assign_region(
             || "constants",
             |mut region| {
                 let mut cell = |i: usize, v: Fp| {
-                    region.assign_advice_from_constant(|| "constant", main.codes[i], 0, v)
+                    region.assign_advice_from_constant(|| "constant", general[i], 0, v)
                 };
                 Ok([
                     cell(0, Tag::Log.value())?,
@@ -335,10 +336,10 @@ impl Circuit<Fp> for EligibilityCircuit {
             || "log header",
             |mut region| {
                 let salt =
-                    region.assign_advice(|| "salt", main.codes[0], 0, || self.value(|w| w.salt))?;
+                    region.assign_advice(|| "salt", general[0], 0, || self.value(|w| w.salt))?;
                 let detail = region.assign_advice(
                     || "detail digest",
-                    main.codes[1],
+                    general[1],
                     0,
                     || self.value(|w| w.detail_digest),
                 )?;
@@ -371,7 +372,7 @@ impl Circuit<Fp> for EligibilityCircuit {
             &mut layouter,
             "executed * den - assigned * num",
             &thr.diff,
-            DIFF_RANGE_ROWS,
+            DIFF_LIMBS,
             &self.tamper,
             Some(|index| Site::DiffLimb { index }),
         )?;
@@ -381,14 +382,9 @@ impl Circuit<Fp> for EligibilityCircuit {
             ("den - 1", &thr.den_m1),
             ("den - num", &thr.den_m_num),
         ] {
-            config.pack.range_check(
-                &mut layouter,
-                name,
-                cell,
-                SMALL_RANGE_ROWS,
-                &self.tamper,
-                None,
-            )?;
+            config
+                .pack
+                .range_check(&mut layouter, name, cell, SMALL_LIMBS, &self.tamper, None)?;
         }
 
         // Tree paths.
@@ -408,43 +404,31 @@ impl Circuit<Fp> for EligibilityCircuit {
 
         // Hashes: log commitment chain, registry leaf, tree nodes.
         let mut hash = HashChip::construct(&config.hash);
-        let mut h = hash.compress(
-            &mut layouter.namespace(|| "log header hash"),
-            &salt,
-            &detail,
+        let commitment = chain(
+            &mut hash,
+            &mut layouter.namespace(|| "log commitment"),
             &tag_log,
+            [&salt, &detail],
+            &log.words,
+            &zero,
         )?;
-        for pair in log.words.chunks(2) {
-            let right = pair.get(1).unwrap_or(&zero);
-            h = hash.compress(&mut layouter.namespace(|| "log chain"), &pair[0], right, &h)?;
-        }
         let leaf = hash.compress(
             &mut layouter.namespace(|| "registry leaf"),
             &cells[0].z,
-            &h,
+            &commitment,
             &tag_leaf,
         )?;
         link(&mut layouter, "registry leaf", &leaf, &cells[0].reg_cur)?;
-        for l in 0..depth {
-            let reg = hash.compress(
-                &mut layouter.namespace(|| "registry node"),
-                &cells[l].reg_left,
-                &cells[l].reg_right,
-                &tag_reg_node,
-            )?;
-            let ex = hash.compress(
-                &mut layouter.namespace(|| "exclusion node"),
-                &cells[l].ex_left,
-                &cells[l].ex_right,
-                &tag_ex_node,
-            )?;
-            let (reg_next, ex_next) = match cells.get(l + 1) {
-                Some(next) => (&next.reg_cur, &next.ex_cur),
-                None => (&roots.registry, &roots.exclusion),
-            };
-            link(&mut layouter, "registry node", &reg, reg_next)?;
-            link(&mut layouter, "exclusion node", &ex, ex_next)?;
-        }
+        hash_paths(
+            &mut hash,
+            &mut layouter,
+            &cells,
+            &roots,
+            NodeTags {
+                registry: &tag_reg_node,
+                exclusion: &tag_ex_node,
+            },
+        )?;
         Ok(())
     }
 }

@@ -1,90 +1,136 @@
-//! Layout constants of the eligibility circuit and the row budget that
-//! fixes `k` for a [`Shape`].
+//! The layout, defined once: every chip reports the rows and columns it
+//! occupies, this module sums them, derives the number of code lanes and
+//! Poseidon chips from one design choice ([`PRODUCTION_K`]), and derives
+//! `k` for any [`Shape`].
+//!
+//! The main area (lanes of codes, then the general-purpose regions) and
+//! the Poseidon chips are separate columns, so they fill rows in parallel:
+//! a shape needs `max(main rows, rows of the busiest chip)` usable rows.
 
-use crate::native::Shape;
+use crate::chips::hash::{hash_rows, CHIP_ADVICE, CHIP_FIXED, PERMUTE_ROWS};
+use crate::chips::merkle::{merkle_rows, MERKLE_COLUMNS};
+use crate::chips::pack::{self, log_rows, range_rows, LANE_WIDTH};
+use crate::chips::threshold::{
+    DIFF_LIMBS, SMALL_LIMBS, SMALL_RANGE_CHECKS, THRESHOLD_COLUMNS, THRESHOLD_ROWS,
+};
+use crate::native::{Shape, CODES_PER_WORD, DEFAULT_CAPACITY, DEFAULT_DEPTH};
+use crate::poseidon::RATE;
 
-/// Radix of an outcome code (a trit: padding, executed, not executed).
-pub const CODE_RADIX: u64 = 3;
-/// Outcome codes (or base-3 range limbs) per row of the packing region.
-pub const CODES_PER_ROW: usize = 17;
-/// Radix of one row of codes, `3^CODES_PER_ROW`.
-pub const ROW_RADIX: u64 = 129_140_163;
-/// Rows of codes folded into one packed word.
-pub const ROWS_PER_WORD: usize = 9;
-/// Codes per packed word (`CODES_PER_ROW * ROWS_PER_WORD` = 153;
-/// `3^153 < 2^243`, below the 254-bit field).
-pub const CODES_PER_WORD: usize = CODES_PER_ROW * ROWS_PER_WORD;
-/// Rows of the range check on `executed * den - assigned * num`
-/// (`3^51 > 2^80`). In-circuit, `assigned < 2^21` and `num, den < 3^34`, so
-/// the true difference lies within `±2^75`: an honest one is below `3^51`,
-/// a negative one wraps above `p - 2^75`. (With the verifier's
-/// `den <= 2^32`, an honest difference is below `2^53`.)
-pub const DIFF_RANGE_ROWS: usize = 3;
-/// Rows of each small range check (`3^34 > 2^53`, enough for values up to
-/// `MAX_THRESHOLD_DEN = 2^32`).
-pub const SMALL_RANGE_ROWS: usize = 2;
-/// Small range checks: `assigned - 1`, `num - 1`, `den - 1`, `den - num`.
-pub const SMALL_RANGE_CHECKS: usize = 4;
-/// Number of Poseidon chips laid side by side.
-pub const POSEIDON_CHIPS: usize = 3;
-/// Rows of one `Pow5Chip` permutation region (1 load row, 4 + 28 + 4 round
-/// rows).
-pub const PERMUTE_ROWS: usize = 37;
-/// Rows kept free for blinding and the constants region.
-pub const ROW_MARGIN: usize = 16;
-/// Smallest `k` used.
+/// The design choice: the production shape (65,536 tasks, depth 20) fits
+/// `2^10` rows. Every proving cost (FFTs, MSMs, the IPA fold) scales with
+/// `2^k`; below 10 the Poseidon chips would outnumber what their gates
+/// save (see `docs/protocol.md`, "Layout history").
+pub const PRODUCTION_K: u32 = 10;
+
+/// Rows at the end of every column that halo2 keeps for itself: the
+/// blinding rows (`max(3, queries of the most-queried advice column) + 2`
+/// = 5, the Pow5 state columns being queried at three rotations) and the
+/// last-row marker of the permutation argument. Checked against halo2's
+/// own count in the tests.
+pub const RESERVED_ROWS: usize = 6;
+
+/// Smallest `k` used (the parameter and generator pins start there).
 pub const MIN_K: u32 = 8;
+
+/// Rows of the constants region (domain tags and zero).
+pub const CONSTANT_ROWS: usize = 1;
+/// Rows of the log header (salt and detail digest).
+pub const HEADER_ROWS: usize = 1;
+
+/// Rows available to regions at size `k`.
+pub const fn usable_rows(k: u32) -> usize {
+    (1usize << k) - RESERVED_ROWS
+}
+
+/// Packed words of a log of `capacity` codes.
+const fn words_of(capacity: usize) -> usize {
+    capacity.div_ceil(CODES_PER_WORD)
+}
+
+/// Poseidon permutations for `words` packed words and trees of `depth`:
+/// the log header, the word pairs, the registry leaf and two nodes per
+/// level.
+const fn permutations_of(words: usize, depth: usize) -> usize {
+    1 + words.div_ceil(RATE) + 1 + 2 * depth
+}
+
+/// Rows of the main area with `lanes` code lanes.
+const fn main_rows_of(words: usize, depth: usize, lanes: usize) -> usize {
+    CONSTANT_ROWS
+        + HEADER_ROWS
+        + log_rows(words, lanes)
+        + THRESHOLD_ROWS
+        + range_rows(DIFF_LIMBS)
+        + SMALL_RANGE_CHECKS * range_rows(SMALL_LIMBS)
+        + merkle_rows(depth)
+}
+
+/// Code lanes: the fewest that fit the production log in
+/// [`PRODUCTION_K`].
+pub const LANES: usize = {
+    let words = words_of(DEFAULT_CAPACITY);
+    let depth = DEFAULT_DEPTH as usize;
+    let mut lanes = 1;
+    while main_rows_of(words, depth, lanes) > usable_rows(PRODUCTION_K) {
+        lanes += 1;
+    }
+    lanes
+};
+
+/// Poseidon chips side by side: the fewest whose busiest one fits the
+/// production shape's permutations in [`PRODUCTION_K`].
+pub const POSEIDON_CHIPS: usize = {
+    let perms = permutations_of(words_of(DEFAULT_CAPACITY), DEFAULT_DEPTH as usize);
+    let mut chips = 1;
+    while hash_rows(perms, chips) > usable_rows(PRODUCTION_K) {
+        chips += 1;
+    }
+    chips
+};
+
+/// Outcome codes per row of the log (all lanes).
+pub const CODES_PER_ROW: usize = LANES * LANE_WIDTH;
+
+/// Advice columns of the circuit: the main area and the chips.
+pub const ADVICE_COLUMNS: usize = pack::advice_columns(LANES) + POSEIDON_CHIPS * CHIP_ADVICE;
+
+/// Fixed columns of the circuit (selectors excluded): the constants column
+/// and the chips' round constants.
+pub const FIXED_COLUMNS: usize = 1 + POSEIDON_CHIPS * CHIP_FIXED;
+
+const _: () = assert!(THRESHOLD_COLUMNS <= LANE_WIDTH && MERKLE_COLUMNS <= LANE_WIDTH);
 
 /// Number of Poseidon permutations of the circuit for a shape.
 pub fn permutations(shape: &Shape) -> usize {
-    // log header + word pairs + registry leaf + two nodes per level
-    1 + shape.words().div_ceil(2) + 1 + 2 * shape.depth() as usize
+    permutations_of(shape.words(), shape.depth() as usize)
 }
 
-/// Rows used in the shared advice columns (constants, header, log,
-/// threshold, range checks, Merkle levels).
+/// Rows used in the main columns (constants, header, log, threshold, range
+/// checks, Merkle levels).
 pub fn main_rows(shape: &Shape) -> usize {
-    let constants = 1;
-    let header = 1;
-    let log = 1 + shape.words() * ROWS_PER_WORD;
-    let threshold = 1;
-    let ranges = DIFF_RANGE_ROWS + SMALL_RANGE_CHECKS * SMALL_RANGE_ROWS;
-    let merkle = shape.depth() as usize + 1;
-    constants + header + log + threshold + ranges + merkle
+    main_rows_of(shape.words(), shape.depth() as usize, LANES)
 }
 
 /// Rows used by the busiest Poseidon chip.
 pub fn poseidon_rows(shape: &Shape) -> usize {
-    permutations(shape).div_ceil(POSEIDON_CHIPS) * PERMUTE_ROWS
+    hash_rows(permutations(shape), POSEIDON_CHIPS)
 }
 
-/// Rows the circuit needs, margin included.
+/// Rows the circuit needs, halo2's reserved rows included.
 pub fn rows_needed(shape: &Shape) -> usize {
-    main_rows(shape).max(poseidon_rows(shape)) + ROW_MARGIN
+    main_rows(shape).max(poseidon_rows(shape)) + RESERVED_ROWS
 }
 
-/// The circuit size parameter `k` (2^k rows) for a shape.
+/// The circuit size parameter `k` (2^k rows) for a shape: the smallest
+/// from [`MIN_K`] whose usable rows hold both areas.
 pub fn k_for(shape: &Shape) -> u32 {
-    let rows = rows_needed(shape);
-    (rows.next_power_of_two().trailing_zeros()).max(MIN_K)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn radix_constants_agree() {
-        assert_eq!(CODE_RADIX.pow(CODES_PER_ROW as u32), ROW_RADIX);
-        // A word fits the field: 3^153 < 2^243.
-        assert!((CODES_PER_WORD as f64) * (CODE_RADIX as f64).log2() < 243.0);
+    let need = main_rows(shape).max(poseidon_rows(shape));
+    let mut k = MIN_K;
+    while usable_rows(k) < need {
+        k += 1;
     }
+    k
 }
-
-/// Advice columns of one `Pow5Chip` (3 state + 1 partial S-box).
-pub const POW5_ADVICE: usize = 4;
-/// Fixed columns of one `Pow5Chip` (3 + 3 round constants).
-pub const POW5_FIXED: usize = 6;
 
 /// Cost of one part of the circuit, for the researchers' breakdown.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,14 +148,15 @@ pub struct PartCost {
 }
 
 /// Rows and columns per part of the circuit for `shape`. Hashing parts
-/// share the Poseidon chips' columns; the others share the main columns.
+/// share the Poseidon chips' columns (rows shown before dividing among the
+/// chips); the others share the main columns.
 pub fn cost_breakdown(shape: &Shape) -> Vec<PartCost> {
     let words = shape.words();
     let depth = shape.depth() as usize;
-    let main_advice = CODES_PER_ROW + 3;
-    let chip_advice = POSEIDON_CHIPS * POW5_ADVICE;
-    let chip_fixed = POSEIDON_CHIPS * POW5_FIXED;
-    let log_perms = 1 + words.div_ceil(2);
+    let main_advice = pack::advice_columns(LANES);
+    let chip_advice = POSEIDON_CHIPS * CHIP_ADVICE;
+    let chip_fixed = POSEIDON_CHIPS * CHIP_FIXED;
+    let log_perms = 1 + words.div_ceil(RATE);
     let tree_perms = 1 + 2 * depth;
     vec![
         PartCost {
@@ -128,31 +175,58 @@ pub fn cost_breakdown(shape: &Shape) -> Vec<PartCost> {
         },
         PartCost {
             part: "codes: well-formedness, packing, counting",
-            rows: 1 + words * ROWS_PER_WORD,
+            rows: log_rows(words, LANES),
             advice_columns: main_advice,
             fixed_columns: 0,
             permutations: 0,
         },
         PartCost {
             part: "threshold and range checks",
-            rows: 1 + DIFF_RANGE_ROWS + SMALL_RANGE_CHECKS * SMALL_RANGE_ROWS,
+            rows: THRESHOLD_ROWS
+                + range_rows(DIFF_LIMBS)
+                + SMALL_RANGE_CHECKS * range_rows(SMALL_LIMBS),
             advice_columns: main_advice,
             fixed_columns: 0,
             permutations: 0,
         },
         PartCost {
             part: "tree paths: index bits and swaps",
-            rows: depth + 1,
-            advice_columns: 9,
+            rows: merkle_rows(depth),
+            advice_columns: MERKLE_COLUMNS,
             fixed_columns: 0,
             permutations: 0,
         },
         PartCost {
             part: "constants and log header",
-            rows: 2,
+            rows: CONSTANT_ROWS + HEADER_ROWS,
             advice_columns: 5,
             fixed_columns: 1,
             permutations: 0,
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::native::CODE_RADIX;
+
+    #[test]
+    fn production_layout() {
+        let shape = Shape::default_shape();
+        assert_eq!(k_for(&shape), PRODUCTION_K);
+        assert_eq!((LANES, POSEIDON_CHIPS), (4, 10));
+        assert_eq!(CODES_PER_ROW, 68);
+    }
+
+    #[test]
+    fn range_checks_cover_their_bounds() {
+        // 3^limbs exceeds the bound each check needs (see threshold.rs).
+        let diff = (range_rows(DIFF_LIMBS) * LANE_WIDTH) as f64 * (CODE_RADIX as f64).log2();
+        let small = (range_rows(SMALL_LIMBS) * LANE_WIDTH) as f64 * (CODE_RADIX as f64).log2();
+        assert!(diff > 80.0 && diff < 200.0, "{diff}");
+        assert!(small > 53.0, "{small}");
+        // A word fits the field: 3^153 < 2^243.
+        assert!((CODES_PER_WORD as f64) * (CODE_RADIX as f64).log2() < 243.0);
+    }
 }

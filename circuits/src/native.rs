@@ -11,8 +11,13 @@ use ff::{Field, PrimeField};
 use pasta_curves::Fp;
 use thiserror::Error;
 
-use crate::layout::{CODES_PER_WORD, CODE_RADIX};
 use crate::poseidon::{chain, hash2, Tag};
+
+/// Radix of an outcome code (a trit: padding, executed, not executed).
+pub const CODE_RADIX: u64 = 3;
+/// Outcome codes packed into one word of the log commitment
+/// (`3^153 < 2^243`, below the 254-bit field).
+pub const CODES_PER_WORD: usize = 153;
 
 /// Smallest supported log capacity (tasks per license).
 pub const MIN_CAPACITY: usize = 256;

@@ -16,6 +16,10 @@ use pasta_curves::Fp;
 pub const WIDTH: usize = 3;
 /// Rate of the Poseidon sponge (inputs absorbed per permutation).
 pub const RATE: usize = 2;
+/// Full rounds of P128Pow5T3 (half before, half after the partial rounds).
+pub const FULL_ROUNDS: usize = 8;
+/// Partial rounds of P128Pow5T3.
+pub const PARTIAL_ROUNDS: usize = 56;
 
 /// Fixed prefix of every domain tag: ASCII `Eligo` followed by three zero
 /// bytes, so that tags never collide with halo2_poseidon's `ConstantLength`
@@ -87,9 +91,7 @@ fn apply_mds(state: &mut [Fp; WIDTH], mds: &Mds<Fp, WIDTH>) {
 /// circuit's `Pow5Chip` computes).
 pub fn permute(state: &mut [Fp; WIDTH]) {
     let c = constants();
-    let full = <P128Pow5T3 as Spec<Fp, WIDTH, RATE>>::full_rounds();
-    let partial = <P128Pow5T3 as Spec<Fp, WIDTH, RATE>>::partial_rounds();
-    let half_full = full / 2;
+    let half_full = FULL_ROUNDS / 2;
     let mut rcs = c.round_constants.iter();
     let full_round = |state: &mut [Fp; WIDTH], rc: &[Fp; WIDTH]| {
         for (s, r) in state.iter_mut().zip(rc.iter()) {
@@ -100,7 +102,7 @@ pub fn permute(state: &mut [Fp; WIDTH]) {
     for _ in 0..half_full {
         full_round(state, rcs.next().expect("round constants"));
     }
-    for _ in 0..partial {
+    for _ in 0..PARTIAL_ROUNDS {
         let rc = rcs.next().expect("round constants");
         for (s, r) in state.iter_mut().zip(rc.iter()) {
             *s += r;
@@ -153,6 +155,18 @@ mod tests {
         assert_eq!(compress(a, b, capacity), expected);
         // and a wrong capacity gives a different value
         assert_ne!(compress(a, b, capacity + Fp::ONE), expected);
+    }
+
+    #[test]
+    fn round_counts_are_the_specs() {
+        assert_eq!(
+            <P128Pow5T3 as Spec<Fp, WIDTH, RATE>>::full_rounds(),
+            FULL_ROUNDS
+        );
+        assert_eq!(
+            <P128Pow5T3 as Spec<Fp, WIDTH, RATE>>::partial_rounds(),
+            PARTIAL_ROUNDS
+        );
     }
 
     #[test]

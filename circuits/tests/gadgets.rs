@@ -1,11 +1,11 @@
 //! Each gadget in a circuit of its own, compared with the native
 //! computation through the instance column.
 
-use eligo_circuits::chips::hash::{HashChip, HashConfig};
-use eligo_circuits::chips::pack::{MainColumns, PackConfig};
+use eligo_circuits::chips::hash::{CompressInstructions, HashChip, HashConfig};
+use eligo_circuits::chips::pack::{MainColumns, PackConfig, LANE_WIDTH, ROW_RADIX};
 use eligo_circuits::chips::Tampering;
-use eligo_circuits::layout::{CODES_PER_ROW, CODES_PER_WORD, ROW_RADIX};
-use eligo_circuits::native::{count, pack_words, TaskEntry};
+use eligo_circuits::layout::LANES;
+use eligo_circuits::native::{count, pack_words, TaskEntry, CODES_PER_WORD};
 use eligo_circuits::poseidon::compress;
 use eligo_circuits::{Fp, Outcome};
 use ff::Field;
@@ -49,7 +49,7 @@ impl Circuit<Fp> for HashCircuit {
             |mut region| {
                 let mut out = vec![];
                 for (i, v) in self.inputs.iter().enumerate() {
-                    out.push(region.assign_advice(|| "in", main.codes[i], 0, || *v)?);
+                    out.push(region.assign_advice(|| "in", main.lanes[0].codes[i], 0, || *v)?);
                 }
                 Ok(out)
             },
@@ -64,19 +64,14 @@ impl Circuit<Fp> for HashCircuit {
 }
 
 fn main_columns(meta: &mut ConstraintSystem<Fp>) -> MainColumns {
-    let codes = [(); CODES_PER_ROW].map(|_| meta.advice_column());
-    let main = MainColumns {
-        codes,
-        acc: meta.advice_column(),
-        assigned: meta.advice_column(),
-        executed: meta.advice_column(),
-    };
-    for c in codes
-        .iter()
-        .chain([&main.acc, &main.assigned, &main.executed])
-    {
-        meta.enable_equality(*c);
+    let main = MainColumns::configure(meta);
+    for lane in &main.lanes {
+        for c in lane.codes.iter().chain([&lane.acc]) {
+            meta.enable_equality(*c);
+        }
     }
+    meta.enable_equality(main.assigned);
+    meta.enable_equality(main.executed);
     let constants = meta.fixed_column();
     meta.enable_constant(constants);
     main
@@ -137,9 +132,11 @@ impl Circuit<Fp> for PackCircuit {
         layouter.constrain_instance(log.executed.cell(), instance, self.words + 1)?;
         let v = layouter.assign_region(
             || "value",
-            |mut region| region.assign_advice(|| "v", main.codes[0], 0, || self.range_value),
+            |mut region| {
+                region.assign_advice(|| "v", main.lanes[0].codes[0], 0, || self.range_value)
+            },
         )?;
-        pack.range_check(&mut layouter, "value", &v, 1, &none, None)
+        pack.range_check(&mut layouter, "value", &v, LANE_WIDTH, &none, None)
     }
 }
 
@@ -159,8 +156,12 @@ fn entries(n: usize, seed: u64) -> Vec<TaskEntry> {
         .collect()
 }
 
+/// Words of the pack gadget tests: more than one group of lanes, the last
+/// group only partly filled.
+const WORDS: usize = LANES + 1;
+
 fn pack_case(n: usize, range_value: Fp) -> (PackCircuit, Vec<Fp>) {
-    let capacity = 2 * CODES_PER_WORD;
+    let capacity = WORDS * CODES_PER_WORD;
     let e = entries(n, n as u64);
     let mut codes: Vec<u64> = e.iter().map(|t| u64::from(t.outcome.code())).collect();
     codes.resize(capacity, 0);
@@ -170,7 +171,7 @@ fn pack_case(n: usize, range_value: Fp) -> (PackCircuit, Vec<Fp>) {
     instance.push(Fp::from(executed));
     let circuit = PackCircuit {
         codes: codes.iter().map(|c| Value::known(Fp::from(*c))).collect(),
-        words: 2,
+        words: WORDS,
         range_value: Value::known(range_value),
     };
     (circuit, instance)
@@ -178,7 +179,16 @@ fn pack_case(n: usize, range_value: Fp) -> (PackCircuit, Vec<Fp>) {
 
 #[test]
 fn pack_and_count_gadget_matches_native() {
-    for n in [0, 1, 152, 153, 200, 306] {
+    for n in [
+        0,
+        1,
+        152,
+        153,
+        200,
+        306,
+        4 * CODES_PER_WORD + 7,
+        WORDS * CODES_PER_WORD,
+    ] {
         let (circuit, instance) = pack_case(n, Fp::from(5));
         let prover = MockProver::run(K, &circuit, vec![instance.clone()]).unwrap();
         assert_eq!(prover.verify(), Ok(()), "{n} tasks");
@@ -208,4 +218,30 @@ fn range_check_bounds() {
             .verify();
         assert_eq!(r.is_ok(), ok, "{v:?}");
     }
+}
+
+#[test]
+fn a_lane_without_a_word_adds_no_task() {
+    // The last group of lanes holds one word; a prover who puts executed
+    // tasks in an empty lane and counts them consistently is refused by
+    // the zero-word constraint alone.
+    let (mut circuit, mut instance) = pack_case(10, Fp::from(5));
+    let extra = 5;
+    // Slots past the last word belong to the empty lanes of its group.
+    circuit
+        .codes
+        .extend(std::iter::repeat_n(Value::known(Fp::ONE), extra));
+    let n = instance.len();
+    instance[n - 2] += Fp::from(extra as u64);
+    instance[n - 1] += Fp::from(extra as u64);
+    let failures = MockProver::run(K, &circuit, vec![instance])
+        .unwrap()
+        .verify()
+        .unwrap_err();
+    assert!(
+        failures
+            .iter()
+            .all(|f| matches!(f, halo2_proofs::dev::VerifyFailure::Permutation { .. })),
+        "{failures:#?}"
+    );
 }

@@ -3,10 +3,10 @@
 
 mod fixture;
 
+use eligo_circuits::chips::pack::{log_rows, range_rows, LANE_WIDTH, ROWS_PER_WORD};
+use eligo_circuits::chips::threshold::{DIFF_LIMBS, SMALL_LIMBS};
 use eligo_circuits::circuit::{CLAIM_CTX, REGISTRY_ROOT};
-use eligo_circuits::layout::{
-    k_for, CODES_PER_ROW, DIFF_RANGE_ROWS, ROWS_PER_WORD, SMALL_RANGE_ROWS,
-};
+use eligo_circuits::layout::{k_for, LANES};
 use eligo_circuits::{EligibilityCircuit, ExclusionReason, Fp, Instance, Shape, Site, Threshold};
 use ff::Field;
 use fixture::{build, codes, Fixture};
@@ -130,7 +130,7 @@ fn license_beyond_the_tree_is_rejected() {
 fn malformed_outcome_code_is_rejected() {
     let shape = small();
     let mut c = codes(&shape, 100, 120);
-    let slot = CODES_PER_ROW + 5; // log row 2, column 5
+    let slot = LANE_WIDTH + 5; // word 0: log row 2, column 5
     c[slot] = 4;
     // The network committed to this very vector: only the code check fails.
     let f = build(shape, 3, c, Threshold::default_threshold(), None);
@@ -153,9 +153,13 @@ fn malformed_outcome_code_is_rejected() {
 #[test]
 fn packed_word_not_matching_codes_is_rejected() {
     let f = honest(100, 120);
-    let circuit = f
-        .circuit()
-        .tamper(Site::PackAcc { row: ROWS_PER_WORD }, Fp::from(12345));
+    let circuit = f.circuit().tamper(
+        Site::PackAcc {
+            lane: 1,
+            row: ROWS_PER_WORD,
+        },
+        Fp::from(12345),
+    );
     assert_fails_with(
         &run(&circuit, &f.instance),
         "pack word continue",
@@ -169,7 +173,7 @@ fn packed_word_not_matching_codes_is_rejected() {
 fn wrapped_count_is_rejected() {
     let f = honest(100, 120);
     // Claim "assigned" wrapped around the field on the last row.
-    let last = small().words() * ROWS_PER_WORD;
+    let last = log_rows(small().words(), LANES) - 1;
     let circuit = f.circuit().tamper(Site::Assigned { row: last }, -Fp::ONE);
     assert_fails_with(
         &run(&circuit, &f.instance),
@@ -224,7 +228,7 @@ fn two_of_three_is_not_eligible_at_667() {
         "range check end",
         "limbs fold to value",
         "range check: executed * den - assigned * num",
-        DIFF_RANGE_ROWS - 1,
+        range_rows(DIFF_LIMBS) - 1,
     );
     // ... but is at 666/1000.
     let f = build(
@@ -249,7 +253,7 @@ fn threshold_boundary_666_vs_667_per_mille() {
         "range check end",
         "limbs fold to value",
         "range check: executed * den - assigned * num",
-        DIFF_RANGE_ROWS - 1,
+        range_rows(DIFF_LIMBS) - 1,
     );
 }
 
@@ -261,7 +265,7 @@ fn empty_log_is_rejected() {
         "range check end",
         "limbs fold to value",
         "range check: assigned - 1",
-        SMALL_RANGE_ROWS - 1,
+        range_rows(SMALL_LIMBS) - 1,
     );
 }
 
@@ -374,11 +378,11 @@ mod random_tampering {
     use proptest::prelude::*;
     use proptest::test_runner::RngSeed;
 
-    /// Log rows of the small shape: 2 words of [`ROWS_PER_WORD`] rows.
-    const LOG_ROWS: usize = 2 * ROWS_PER_WORD;
-    /// Task slots those rows hold (the capacity plus the last word's
+    /// Code rows of the small shape's log (2 words, one group of lanes).
+    const LOG_ROWS: usize = ROWS_PER_WORD;
+    /// Task slots of its words (the capacity plus the last word's
     /// padding).
-    const SLOTS: usize = LOG_ROWS * CODES_PER_ROW;
+    const SLOTS: usize = 2 * eligo_circuits::native::CODES_PER_WORD;
     /// Limbs of the threshold difference's range check exercised here.
     const LIMBS: usize = 4;
 
@@ -387,6 +391,7 @@ mod random_tampering {
             0 => Site::Code { index: pos % SLOTS },
             // Log rows are 1-based (row 0 holds the zero counts).
             1 => Site::PackAcc {
+                lane: pos % 2,
                 row: 1 + pos % LOG_ROWS,
             },
             2 => Site::Assigned {

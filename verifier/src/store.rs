@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use eligo_circuits::Shape;
 use thiserror::Error;
 
-use crate::{generators_len, Generators, GeneratorsError, KeyError, VerifyingKey, MAX_KEY_BYTES};
+use crate::{
+    canonical_key_digest, generators_len, hex_digest, Generators, GeneratorsError, KeyError,
+    VerifyingKey, MAX_KEY_BYTES,
+};
 
 /// Errors of the key store.
 #[derive(Debug, Error)]
@@ -30,6 +33,20 @@ pub enum StoreError {
         path: PathBuf,
         /// The error.
         source: KeyError,
+    },
+    /// A cached key is a valid key, but not the one pinned for its shape:
+    /// built by another version of the circuit (or planted).
+    #[error(
+        "{path}: the key's digest {digest} is not the one pinned for this shape ({pinned}); \
+         it was built by another version of Eligo: run `eligo params` for the shape to rebuild it"
+    )]
+    Stale {
+        /// The path.
+        path: PathBuf,
+        /// The file's digest.
+        digest: String,
+        /// The pinned digest.
+        pinned: &'static str,
     },
     /// A cached generators file is unusable.
     #[error("{path}: {source}")]
@@ -119,15 +136,28 @@ impl KeyStore {
         self.dir.join(format!("eligo-gens-k{k}.bin"))
     }
 
-    /// The cached key for a shape, if any (checked in full).
+    /// The cached key for a shape, if any (checked in full, and against
+    /// the shape's pinned digest where one exists).
     pub fn load_key(&self, shape: &Shape) -> Result<Option<VerifyingKey>, StoreError> {
         let path = self.key_path(shape);
-        match read_optional(&path, MAX_KEY_BYTES)? {
-            None => Ok(None),
-            Some(bytes) => VerifyingKey::decode(&bytes)
-                .map(Some)
-                .map_err(|source| StoreError::Key { path, source }),
+        let Some(bytes) = read_optional(&path, MAX_KEY_BYTES)? else {
+            return Ok(None);
+        };
+        let key = VerifyingKey::decode(&bytes).map_err(|source| StoreError::Key {
+            path: path.clone(),
+            source,
+        })?;
+        if let Some(pinned) = canonical_key_digest(shape) {
+            let digest = hex_digest(&bytes);
+            if digest != pinned {
+                return Err(StoreError::Stale {
+                    path,
+                    digest,
+                    pinned,
+                });
+            }
         }
+        Ok(Some(key))
     }
 
     /// Caches a key for a shape.

@@ -18,17 +18,17 @@ const PINNED_KEYS: &[(usize, u32, &str)] = &[
     (
         256,
         4,
-        "5fc19be4155f7deee5e446d0d914fc3fc2b12640074148a431cd6e14b4cf9b8d",
+        "98e610844d89893949ee018c49de668b994deba212294ba68d460a3de86e5693",
     ),
     (
         1024,
         8,
-        "07a84fc33e435f15f97beb69207c2f9f5ddbe37536d3d7a577cb9d0761eccfa1",
+        "0e5b7c3f398b2b164078d956741196870e04ab87ac84f56e9fb2945eb57aa599",
     ),
     (
         65_536,
         20,
-        "b498135e997859d408e7493c1960773ba64542925d6065f80a2d031c39f7711c",
+        "165758d1b4281bc361f195108ee802656371d0e8a3c038d3ac3e1af93c29fa86",
     ),
 ];
 

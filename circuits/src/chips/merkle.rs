@@ -16,6 +16,7 @@ use halo2_proofs::{
 };
 use pasta_curves::Fp;
 
+use super::hash::CompressInstructions;
 use super::{Site, Tampering};
 use crate::native::EMPTY_LEAF;
 
@@ -35,6 +36,12 @@ mod col {
 
 /// Number of main columns a level row uses (all equality-enabled).
 pub const MERKLE_COLUMNS: usize = col::COUNT;
+
+/// Rows of the Merkle region for trees of `depth` levels (one per level,
+/// then the roots).
+pub const fn merkle_rows(depth: usize) -> usize {
+    depth + 1
+}
 
 /// Configuration.
 #[derive(Clone, Debug)]
@@ -255,4 +262,52 @@ impl MerkleConfig {
             },
         )
     }
+}
+
+/// Domain tags of the two trees' inner nodes, as assigned cells.
+#[derive(Debug)]
+pub struct NodeTags<'a> {
+    /// Registry inner-node tag.
+    pub registry: &'a AssignedCell<Fp, Fp>,
+    /// Exclusion inner-node tag.
+    pub exclusion: &'a AssignedCell<Fp, Fp>,
+}
+
+/// Hashes both paths level by level with `hash` and links every node to
+/// the next level's `cur` cell (the last ones to the root cells):
+/// `cur_(l+1) = H(tag; left_l, right_l)`. The registry leaf itself is
+/// linked by the caller.
+pub fn hash_paths(
+    hash: &mut impl CompressInstructions,
+    layouter: &mut impl Layouter<Fp>,
+    levels: &[LevelCells],
+    roots: &RootCells,
+    tags: NodeTags<'_>,
+) -> Result<(), Error> {
+    for (l, level) in levels.iter().enumerate() {
+        let reg = hash.compress(
+            &mut layouter.namespace(|| "registry node"),
+            &level.reg_left,
+            &level.reg_right,
+            tags.registry,
+        )?;
+        let ex = hash.compress(
+            &mut layouter.namespace(|| "exclusion node"),
+            &level.ex_left,
+            &level.ex_right,
+            tags.exclusion,
+        )?;
+        let (reg_next, ex_next) = match levels.get(l + 1) {
+            Some(next) => (&next.reg_cur, &next.ex_cur),
+            None => (&roots.registry, &roots.exclusion),
+        };
+        layouter.assign_region(
+            || "link tree nodes",
+            |mut region| {
+                region.constrain_equal(reg.cell(), reg_next.cell())?;
+                region.constrain_equal(ex.cell(), ex_next.cell())
+            },
+        )?;
+    }
+    Ok(())
 }

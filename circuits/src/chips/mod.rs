@@ -4,7 +4,8 @@
 //!   (the same base-3 limb gate serves both);
 //! * [`threshold`]: the participation inequality and the claim context cell;
 //! * [`merkle`]: the two tree paths sharing the license-index bits;
-//! * [`hash`]: Poseidon permutations over several `Pow5Chip`s side by side.
+//! * [`hash`]: the hash instruction ([`hash::CompressInstructions`]) and
+//!   its chip, Poseidon permutations over several `Pow5Chip`s side by side.
 //!
 //! Every assignment site that tests may tamper with is named by a [`Site`].
 
@@ -24,9 +25,11 @@ pub enum Site {
         /// Task slot.
         index: usize,
     },
-    /// Packing accumulator on log row `row` (1-based; a word ends every
-    /// [`crate::layout::ROWS_PER_WORD`] rows).
+    /// Packing accumulator of lane `lane` on log row `row` (1-based; a
+    /// word ends every [`pack::ROWS_PER_WORD`] rows).
     PackAcc {
+        /// Lane.
+        lane: usize,
         /// Log row.
         row: usize,
     },
@@ -92,11 +95,4 @@ impl Tampering {
             None => honest,
         }
     }
-}
-
-/// The low 64 bits of a field element.
-pub fn low_u64(x: &Fp) -> u64 {
-    use ff::PrimeField;
-    let repr = x.to_repr();
-    u64::from_le_bytes(repr[..8].try_into().expect("8 bytes"))
 }

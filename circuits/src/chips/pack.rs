@@ -5,15 +5,21 @@
 //! executed. On `{0, 1, 2}`, `assigned(c) = c(3 - c)/2` and
 //! `executed(c) = c(2 - c)`.
 //!
-//! Row layout (log region): `codes[0..CODES_PER_ROW]`, `acc` (packing
-//! accumulator, the word on the last row of each group of
-//! [`ROWS_PER_WORD`] rows), `assigned` and `executed` (running counts).
-//! Row 0 holds the zero counts; rows `1..` hold the codes.
+//! The main area is [`LANES`] lanes side by side. A lane is
+//! [`LANE_WIDTH`] code columns and an accumulator `acc`; every lane folds
+//! its own word, so a row carries `LANES * LANE_WIDTH` codes and the log
+//! needs `ceil(words / LANES)` groups of [`ROWS_PER_WORD`] rows. Word `w`
+//! sits in lane `w % LANES` of group `w / LANES`. Two more columns,
+//! `assigned` and `executed`, hold the running counts over all lanes.
+//! Row 0 of the log holds the zero counts; rows `1..` hold the codes. Lanes
+//! of the last group that hold no word are constrained to the zero word,
+//! so they add no task to the counts.
 //!
-//! Range region: the same `codes` hold base-3 limbs, `acc` folds them, and
-//! the last row's `assigned` column holds a copy of the checked value.
+//! Range region: lane 0's codes hold base-3 limbs and its `acc` folds them
+//! (the other lanes hold zeros); the last row's `assigned` column holds a
+//! copy of the checked value.
 
-use ff::Field;
+use ff::{Field, PrimeField};
 use halo2_proofs::{
     circuit::{AssignedCell, Layouter, Value},
     plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Expression, Selector},
@@ -22,19 +28,89 @@ use halo2_proofs::{
 use pasta_curves::Fp;
 
 use super::{Site, Tampering};
-use crate::layout::{CODES_PER_ROW, CODE_RADIX, ROWS_PER_WORD, ROW_RADIX};
+use crate::layout::LANES;
+use crate::native::{CODES_PER_WORD, CODE_RADIX};
+
+/// Codes (or base-3 range limbs) per lane and row.
+pub const LANE_WIDTH: usize = 17;
+/// Rows of one lane folded into one packed word.
+pub const ROWS_PER_WORD: usize = CODES_PER_WORD / LANE_WIDTH;
+/// Radix of one lane row, `3^LANE_WIDTH`.
+pub const ROW_RADIX: u64 = CODE_RADIX.pow(LANE_WIDTH as u32);
+/// Rows of the log region before the first code row (the zero counts).
+pub const LOG_HEADER_ROWS: usize = 1;
+
+const _: () = assert!(
+    ROWS_PER_WORD * LANE_WIDTH == CODES_PER_WORD,
+    "a word fills whole lane rows"
+);
+
+/// Advice columns of the main area for `lanes` lanes: the codes and the
+/// accumulator of every lane, then `assigned` and `executed`.
+pub const fn advice_columns(lanes: usize) -> usize {
+    lanes * (LANE_WIDTH + 1) + 2
+}
+
+/// Rows of the log region for `words` packed words over `lanes` lanes.
+pub const fn log_rows(words: usize, lanes: usize) -> usize {
+    LOG_HEADER_ROWS + words.div_ceil(lanes) * ROWS_PER_WORD
+}
+
+/// Rows of a range check of at least `limbs` base-3 limbs (whole rows of
+/// [`LANE_WIDTH`] limbs).
+pub const fn range_rows(limbs: usize) -> usize {
+    limbs.div_ceil(LANE_WIDTH)
+}
+
+/// The log row (1-based) holding row `r` of word `w`, and the word's lane.
+pub const fn word_position(w: usize, r: usize) -> (usize, usize) {
+    (LOG_HEADER_ROWS + (w / LANES) * ROWS_PER_WORD + r, w % LANES)
+}
+
+/// One lane: code columns and the accumulator folding them.
+#[derive(Clone, Copy, Debug)]
+pub struct Lane {
+    /// Code / limb columns.
+    pub codes: [Column<Advice>; LANE_WIDTH],
+    /// Packing accumulator.
+    pub acc: Column<Advice>,
+}
 
 /// Shared advice columns of the main area.
 #[derive(Clone, Copy, Debug)]
 pub struct MainColumns {
-    /// Code / limb / general-purpose columns.
-    pub codes: [Column<Advice>; CODES_PER_ROW],
-    /// Packing accumulator.
-    pub acc: Column<Advice>,
+    /// The lanes.
+    pub lanes: [Lane; LANES],
     /// Running assigned count (or the range-checked value).
     pub assigned: Column<Advice>,
     /// Running executed count.
     pub executed: Column<Advice>,
+}
+
+impl MainColumns {
+    /// Allocates the columns.
+    pub fn configure(meta: &mut ConstraintSystem<Fp>) -> Self {
+        let lanes = [(); LANES].map(|_| Lane {
+            codes: [(); LANE_WIDTH].map(|_| meta.advice_column()),
+            acc: meta.advice_column(),
+        });
+        MainColumns {
+            lanes,
+            assigned: meta.advice_column(),
+            executed: meta.advice_column(),
+        }
+    }
+
+    /// The first `N` code columns of lane 0, for the regions that use the
+    /// main area as general-purpose columns.
+    pub fn general<const N: usize>(&self) -> [Column<Advice>; N] {
+        const { assert!(N <= LANE_WIDTH, "lane 0 has LANE_WIDTH columns") };
+        core::array::from_fn(|i| self.lanes[0].codes[i])
+    }
+
+    fn code_columns(&self) -> impl Iterator<Item = &Column<Advice>> {
+        self.lanes.iter().flat_map(|l| l.codes.iter())
+    }
 }
 
 /// Configuration of the packing chip.
@@ -65,8 +141,7 @@ fn constant(v: u64) -> Expression<Fp> {
 
 /// `c(3 - c)/2`: `1` for codes 1 and 2, `0` for code 0.
 pub fn is_assigned_native(c: Fp) -> Fp {
-    let two_inv = Fp::from(2).invert().expect("2 != 0");
-    c * (Fp::from(3) - c) * two_inv
+    c * (Fp::from(3) - c) * Fp::TWO_INV
 }
 
 /// `c(2 - c)`: `1` for code 1, `0` for codes 0 and 2.
@@ -77,7 +152,6 @@ pub fn is_executed_native(c: Fp) -> Fp {
 /// The `n` least significant base-3 digits of a field element's integer
 /// value, most significant first.
 pub fn base3_digits(v: &Fp, n: usize) -> Vec<u64> {
-    use ff::PrimeField;
     let repr = v.to_repr();
     let mut limbs: [u64; 4] =
         core::array::from_fn(|i| u64::from_le_bytes(repr[8 * i..8 * i + 8].try_into().expect("8")));
@@ -95,6 +169,13 @@ pub fn base3_digits(v: &Fp, n: usize) -> Vec<u64> {
     digits
 }
 
+/// Value of one lane row: `sum c_j 3^(LANE_WIDTH - 1 - j)`.
+fn row_value(cells: impl Iterator<Item = Value<Fp>>) -> Value<Fp> {
+    cells.fold(Value::known(Fp::ZERO), |acc, c| {
+        acc * Value::known(Fp::from(CODE_RADIX)) + c
+    })
+}
+
 impl PackConfig {
     /// Configures the gates over `cols`.
     pub fn configure(meta: &mut ConstraintSystem<Fp>, cols: MainColumns) -> Self {
@@ -103,10 +184,9 @@ impl PackConfig {
         let q_next = meta.selector();
         let q_count = meta.selector();
         let q_range_end = meta.selector();
-        let two_inv = Fp::from(2).invert().expect("2 != 0");
 
-        let row_sum = |meta: &mut halo2_proofs::plonk::VirtualCells<'_, Fp>| {
-            cols.codes
+        let lane_sum = |meta: &mut halo2_proofs::plonk::VirtualCells<'_, Fp>, lane: &Lane| {
+            lane.codes
                 .iter()
                 .fold(Expression::Constant(Fp::ZERO), |acc, col| {
                     acc * constant(CODE_RADIX) + meta.query_advice(*col, Rotation::cur())
@@ -116,8 +196,7 @@ impl PackConfig {
         meta.create_gate("code well-formed", |meta| {
             let q = meta.query_selector(q_code);
             let constraints: Vec<_> = cols
-                .codes
-                .iter()
+                .code_columns()
                 .map(|col| {
                     let c = meta.query_advice(*col, Rotation::cur());
                     (
@@ -131,34 +210,43 @@ impl PackConfig {
 
         meta.create_gate("pack word start", |meta| {
             let q = meta.query_selector(q_first);
-            let acc = meta.query_advice(cols.acc, Rotation::cur());
-            let sum = row_sum(meta);
-            Constraints::with_selector(q, [("acc = row value", acc - sum)])
+            let constraints: Vec<_> = cols
+                .lanes
+                .iter()
+                .map(|lane| {
+                    let acc = meta.query_advice(lane.acc, Rotation::cur());
+                    ("acc = row value", acc - lane_sum(meta, lane))
+                })
+                .collect();
+            Constraints::with_selector(q, constraints)
         });
 
         meta.create_gate("pack word continue", |meta| {
             let q = meta.query_selector(q_next);
-            let acc = meta.query_advice(cols.acc, Rotation::cur());
-            let prev = meta.query_advice(cols.acc, Rotation::prev());
-            let sum = row_sum(meta);
-            Constraints::with_selector(
-                q,
-                [(
-                    "acc = prev * 3^W + row value",
-                    acc - prev * constant(ROW_RADIX) - sum,
-                )],
-            )
+            let constraints: Vec<_> = cols
+                .lanes
+                .iter()
+                .map(|lane| {
+                    let acc = meta.query_advice(lane.acc, Rotation::cur());
+                    let prev = meta.query_advice(lane.acc, Rotation::prev());
+                    (
+                        "acc = prev * 3^W + row value",
+                        acc - prev * constant(ROW_RADIX) - lane_sum(meta, lane),
+                    )
+                })
+                .collect();
+            Constraints::with_selector(q, constraints)
         });
 
         meta.create_gate("count outcomes", |meta| {
             let q = meta.query_selector(q_count);
             let mut assigned_sum = Expression::Constant(Fp::ZERO);
             let mut executed_sum = Expression::Constant(Fp::ZERO);
-            for col in cols.codes.iter() {
+            for col in cols.code_columns() {
                 let c = meta.query_advice(*col, Rotation::cur());
                 // assigned(c) = c(3 - c)/2
                 assigned_sum = assigned_sum
-                    + c.clone() * (constant(3) - c.clone()) * Expression::Constant(two_inv);
+                    + c.clone() * (constant(3) - c.clone()) * Expression::Constant(Fp::TWO_INV);
                 // executed(c) = c(2 - c)
                 executed_sum = executed_sum + c.clone() * (constant(2) - c);
             }
@@ -177,7 +265,7 @@ impl PackConfig {
 
         meta.create_gate("range check end", |meta| {
             let q = meta.query_selector(q_range_end);
-            let acc = meta.query_advice(cols.acc, Rotation::cur());
+            let acc = meta.query_advice(cols.lanes[0].acc, Rotation::cur());
             let value = meta.query_advice(cols.assigned, Rotation::cur());
             Constraints::with_selector(q, [("limbs fold to value", acc - value)])
         });
@@ -202,6 +290,7 @@ impl PackConfig {
         tamper: &Tampering,
     ) -> Result<LogCells, Error> {
         let cols = self.cols;
+        let groups = words.div_ceil(LANES);
         layouter.assign_region(
             || "outcome log",
             |mut region| {
@@ -217,38 +306,68 @@ impl PackConfig {
                     0,
                     Fp::ZERO,
                 )?;
-                let mut acc_val = Value::known(Fp::ZERO);
+                let mut acc_val = [Value::known(Fp::ZERO); LANES];
                 let mut word_cells = Vec::with_capacity(words);
-                for w in 0..words {
+                for g in 0..groups {
                     for r in 0..ROWS_PER_WORD {
-                        let row = 1 + w * ROWS_PER_WORD + r;
+                        let (row, _) = word_position(g * LANES, r);
                         self.q_code.enable(&mut region, row)?;
                         self.q_count.enable(&mut region, row)?;
                         if r == 0 {
                             self.q_first.enable(&mut region, row)?;
-                            acc_val = Value::known(Fp::ZERO);
                         } else {
                             self.q_next.enable(&mut region, row)?;
                         }
-                        let mut row_val = Value::known(Fp::ZERO);
                         let mut a_val = assigned.value().copied();
                         let mut e_val = executed.value().copied();
-                        for (j, col) in cols.codes.iter().enumerate() {
-                            let slot = (w * ROWS_PER_WORD + r) * CODES_PER_ROW + j;
-                            let honest = codes.get(slot).copied().unwrap_or(Value::known(Fp::ZERO));
-                            let c = tamper.apply(Site::Code { index: slot }, honest);
-                            region.assign_advice(|| "code", *col, row, || c)?;
-                            row_val = row_val * Value::known(Fp::from(CODE_RADIX)) + c;
-                            a_val = a_val + c.map(is_assigned_native);
-                            e_val = e_val + c.map(is_executed_native);
+                        for (lane_index, lane) in cols.lanes.iter().enumerate() {
+                            let w = g * LANES + lane_index;
+                            let mut lane_codes = Vec::with_capacity(LANE_WIDTH);
+                            for (j, col) in lane.codes.iter().enumerate() {
+                                let slot = w * CODES_PER_WORD + r * LANE_WIDTH + j;
+                                let honest =
+                                    codes.get(slot).copied().unwrap_or(Value::known(Fp::ZERO));
+                                let c = if w < words {
+                                    tamper.apply(Site::Code { index: slot }, honest)
+                                } else {
+                                    honest
+                                };
+                                region.assign_advice(|| "code", *col, row, || c)?;
+                                a_val = a_val + c.map(is_assigned_native);
+                                e_val = e_val + c.map(is_executed_native);
+                                lane_codes.push(c);
+                            }
+                            let prev = if r == 0 {
+                                Value::known(Fp::ZERO)
+                            } else {
+                                acc_val[lane_index]
+                            };
+                            acc_val[lane_index] = prev * Value::known(Fp::from(ROW_RADIX))
+                                + row_value(lane_codes.into_iter());
+                            let acc_cell = region.assign_advice(
+                                || "acc",
+                                lane.acc,
+                                row,
+                                || {
+                                    tamper.apply(
+                                        Site::PackAcc {
+                                            lane: lane_index,
+                                            row,
+                                        },
+                                        acc_val[lane_index],
+                                    )
+                                },
+                            )?;
+                            if r + 1 == ROWS_PER_WORD {
+                                if w < words {
+                                    word_cells.push(acc_cell);
+                                } else {
+                                    // A lane without a word holds the zero
+                                    // word: every code in it is 0.
+                                    region.constrain_constant(acc_cell.cell(), Fp::ZERO)?;
+                                }
+                            }
                         }
-                        acc_val = acc_val * Value::known(Fp::from(ROW_RADIX)) + row_val;
-                        let acc_cell = region.assign_advice(
-                            || "acc",
-                            cols.acc,
-                            row,
-                            || tamper.apply(Site::PackAcc { row }, acc_val),
-                        )?;
                         assigned = region.assign_advice(
                             || "assigned",
                             cols.assigned,
@@ -261,9 +380,6 @@ impl PackConfig {
                             row,
                             || tamper.apply(Site::Executed { row }, e_val),
                         )?;
-                        if r + 1 == ROWS_PER_WORD {
-                            word_cells.push(acc_cell);
-                        }
                     }
                 }
                 Ok(LogCells {
@@ -275,26 +391,28 @@ impl PackConfig {
         )
     }
 
-    /// Constrains `value` to `[0, 3^(rows * CODES_PER_ROW))`.
+    /// Constrains `value` to `[0, 3^(range_rows(limbs) * LANE_WIDTH))`.
     /// `limb_site` names the limbs for tampering (if any).
     pub fn range_check(
         &self,
         layouter: &mut impl Layouter<Fp>,
         name: &str,
         value: &AssignedCell<Fp, Fp>,
-        rows: usize,
+        limbs: usize,
         tamper: &Tampering,
         limb_site: Option<fn(usize) -> Site>,
     ) -> Result<(), Error> {
         let cols = self.cols;
-        let limbs_total = rows * CODES_PER_ROW;
+        let rows = range_rows(limbs);
+        let limbs_total = rows * LANE_WIDTH;
         // Base-3 limbs of the value's low digits, most significant first
         // (an out-of-range value then fails "limbs fold to value").
-        let limbs: Value<Vec<u64>> = value.value().map(|v| base3_digits(v, limbs_total));
+        let digits: Value<Vec<u64>> = value.value().map(|v| base3_digits(v, limbs_total));
         layouter.assign_region(
             || format!("range check: {name}"),
             |mut region| {
                 let mut acc = Value::known(Fp::ZERO);
+                let zero = Value::known(Fp::ZERO);
                 for r in 0..rows {
                     self.q_code.enable(&mut region, r)?;
                     if r == 0 {
@@ -302,19 +420,26 @@ impl PackConfig {
                     } else {
                         self.q_next.enable(&mut region, r)?;
                     }
-                    let mut row_val = Value::known(Fp::ZERO);
-                    for (j, col) in cols.codes.iter().enumerate() {
-                        let index = r * CODES_PER_ROW + j;
-                        let honest = limbs.as_ref().map(|l| Fp::from(l[index]));
+                    let mut row_limbs = Vec::with_capacity(LANE_WIDTH);
+                    for (j, col) in cols.lanes[0].codes.iter().enumerate() {
+                        let index = r * LANE_WIDTH + j;
+                        let honest = digits.as_ref().map(|l| Fp::from(l[index]));
                         let limb = match limb_site {
                             Some(site) => tamper.apply(site(index), honest),
                             None => honest,
                         };
                         region.assign_advice(|| "limb", *col, r, || limb)?;
-                        row_val = row_val * Value::known(Fp::from(CODE_RADIX)) + limb;
+                        row_limbs.push(limb);
                     }
-                    acc = acc * Value::known(Fp::from(ROW_RADIX)) + row_val;
-                    region.assign_advice(|| "acc", cols.acc, r, || acc)?;
+                    acc =
+                        acc * Value::known(Fp::from(ROW_RADIX)) + row_value(row_limbs.into_iter());
+                    region.assign_advice(|| "acc", cols.lanes[0].acc, r, || acc)?;
+                    for lane in &cols.lanes[1..] {
+                        for col in lane.codes.iter() {
+                            region.assign_advice(|| "unused", *col, r, || zero)?;
+                        }
+                        region.assign_advice(|| "unused acc", lane.acc, r, || zero)?;
+                    }
                 }
                 self.q_range_end.enable(&mut region, rows - 1)?;
                 value.copy_advice(|| "value", &mut region, cols.assigned, rows - 1)?;

@@ -34,6 +34,20 @@ mod col {
 
 /// Number of main columns the threshold row uses (all equality-enabled).
 pub const THRESHOLD_COLUMNS: usize = col::COUNT;
+/// Rows of the threshold region.
+pub const THRESHOLD_ROWS: usize = 1;
+/// Base-3 limbs of the range check on `executed * den - assigned * num`
+/// (`3^51 > 2^80`). In-circuit, `assigned < 2^21` and `num, den < 3^34`,
+/// so the true difference lies within `±2^75`: an honest one is below
+/// `3^51`, a negative one wraps above `p - 2^75`. (With the verifier's
+/// `den <= 2^32`, an honest difference is below `2^53`.)
+pub const DIFF_LIMBS: usize = 51;
+/// Base-3 limbs of each small range check (`3^34 > 2^53`, enough for values
+/// up to `MAX_THRESHOLD_DEN = 2^32`).
+pub const SMALL_LIMBS: usize = 34;
+/// The small range checks: `assigned - 1`, `num - 1`, `den - 1`,
+/// `den - num`.
+pub const SMALL_RANGE_CHECKS: usize = 4;
 
 /// Configuration.
 #[derive(Clone, Debug)]
