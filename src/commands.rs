@@ -531,12 +531,14 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
                 Ok(()) => "valid".to_string(),
                 Err(e) => {
                     all_valid = false;
-                    // A malformed file or one made for another circuit
-                    // shape is bad input (exit 2), not a negative verdict.
+                    // A malformed file, or one made for another circuit
+                    // (shape, or key: a --vk of another shape with the same
+                    // k), is bad input (exit 2), not a negative verdict.
                     if matches!(
                         e,
                         VerifyError::Malformed(_)
                             | VerifyError::ShapeMismatch { .. }
+                            | VerifyError::CircuitMismatch { .. }
                             | VerifyError::Proof(
                                 ProofError::Decode(_)
                                     | ProofError::TrailingBytes(_)

@@ -413,13 +413,13 @@ fn pinned_circuit_description_and_proof_size() {
             rows: 80,
             advice_columns: layout::ADVICE_COLUMNS,
             fixed_columns: layout::FIXED_COLUMNS,
-            selectors: 38,
+            selectors: 10,
             instance_columns: 1,
             permutations: 11,
             degree: 6,
         }
     );
-    assert_eq!((layout::ADVICE_COLUMNS, layout::FIXED_COLUMNS), (114, 61));
+    assert_eq!((layout::ADVICE_COLUMNS, layout::FIXED_COLUMNS), (114, 7));
     assert_eq!(layout::k_for(&Shape::default_shape()), layout::PRODUCTION_K);
     assert_eq!(s.proof0.len(), PINNED_PROOF_BYTES);
     let description = reviewable(&format!("{:?}", common::prover(shape).halo2_vk().pinned()));
@@ -450,8 +450,8 @@ fn pinned_circuit_description_and_proof_size() {
     assert_eq!(verifier(shape).fingerprint(), PINNED_FINGERPRINT);
 }
 
-const PINNED_PROOF_BYTES: usize = 18_304;
-const PINNED_FINGERPRINT: &str = "71d517b8783bd1e7aab3638561f17464a20ddd5629b0dae09d418ce954e52983";
+const PINNED_PROOF_BYTES: usize = 13_088;
+const PINNED_FINGERPRINT: &str = "d0af38db101d04f0075caff3908ecb4448ed794c0849ada77f77beaa2823db5c";
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, rng_seed: proptest::test_runner::RngSeed::Fixed(11), ..ProptestConfig::default() })]

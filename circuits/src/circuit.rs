@@ -8,14 +8,14 @@
 
 use ff::Field;
 use halo2_proofs::{
-    circuit::{AssignedCell, Layouter, SimpleFloorPlanner, Value},
+    circuit::{Layouter, SimpleFloorPlanner, Value},
     plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance as InstanceColumn},
 };
 use pasta_curves::Fp;
 
 pub use crate::chips::Site;
 use crate::chips::{
-    hash::{chain, CompressInstructions, HashChip, HashConfig},
+    hash::{chain, CompressInstructions, HashChip, HashConfig, Word},
     merkle::{hash_paths, LevelValues, MerkleConfig, NodeTags, MERKLE_COLUMNS},
     pack::{MainColumns, PackConfig},
     threshold::{InstanceRows, ThresholdConfig, DIFF_LIMBS, SMALL_LIMBS, THRESHOLD_COLUMNS},
@@ -253,18 +253,6 @@ impl EligibilityCircuit {
     }
 }
 
-fn link(
-    layouter: &mut impl Layouter<Fp>,
-    name: &str,
-    a: &AssignedCell<Fp, Fp>,
-    b: &AssignedCell<Fp, Fp>,
-) -> Result<(), Error> {
-    layouter.assign_region(
-        || format!("link {name}"),
-        |mut region| region.constrain_equal(a.cell(), b.cell()),
-    )
-}
-
 impl Circuit<Fp> for EligibilityCircuit {
     type Config = EligibilityConfig;
     type FloorPlanner = SimpleFloorPlanner;
@@ -404,31 +392,30 @@ impl Circuit<Fp> for EligibilityCircuit {
 
         // Hashes: log commitment chain, registry leaf, tree nodes.
         let mut hash = HashChip::construct(&config.hash);
+        let words: Vec<Word> = log.words.iter().map(Word::from).collect();
         let commitment = chain(
             &mut hash,
-            &mut layouter.namespace(|| "log commitment"),
-            &tag_log,
-            [&salt, &detail],
-            &log.words,
-            &zero,
-        )?;
+            &Word::from(&tag_log),
+            [&Word::from(&salt), &Word::from(&detail)],
+            &words,
+            &Word::from(&zero),
+        );
         let leaf = hash.compress(
-            &mut layouter.namespace(|| "registry leaf"),
-            &cells[0].z,
+            &Word::from(&cells[0].z),
             &commitment,
-            &tag_leaf,
-        )?;
-        link(&mut layouter, "registry leaf", &leaf, &cells[0].reg_cur)?;
+            &Word::from(&tag_leaf),
+        );
+        hash.constrain_equal(&leaf, &cells[0].reg_cur);
         hash_paths(
             &mut hash,
-            &mut layouter,
             &cells,
             &roots,
             NodeTags {
-                registry: &tag_reg_node,
-                exclusion: &tag_ex_node,
+                registry: &Word::from(&tag_reg_node),
+                exclusion: &Word::from(&tag_ex_node),
             },
-        )?;
+        );
+        hash.lay_out(&mut layouter)?;
         Ok(())
     }
 }

@@ -7,7 +7,7 @@
 //! the Poseidon chips are separate columns, so they fill rows in parallel:
 //! a shape needs `max(main rows, rows of the busiest chip)` usable rows.
 
-use crate::chips::hash::{hash_rows, CHIP_ADVICE, CHIP_FIXED, PERMUTE_ROWS};
+use crate::chips::hash::{hash_rows, LANE_ADVICE, PERMUTE_ROWS, SHARED_FIXED};
 use crate::chips::merkle::{merkle_rows, MERKLE_COLUMNS};
 use crate::chips::pack::{self, log_rows, range_rows, LANE_WIDTH};
 use crate::chips::threshold::{
@@ -92,11 +92,11 @@ pub const POSEIDON_CHIPS: usize = {
 pub const CODES_PER_ROW: usize = LANES * LANE_WIDTH;
 
 /// Advice columns of the circuit: the main area and the chips.
-pub const ADVICE_COLUMNS: usize = pack::advice_columns(LANES) + POSEIDON_CHIPS * CHIP_ADVICE;
+pub const ADVICE_COLUMNS: usize = pack::advice_columns(LANES) + POSEIDON_CHIPS * LANE_ADVICE;
 
 /// Fixed columns of the circuit (selectors excluded): the constants column
-/// and the chips' round constants.
-pub const FIXED_COLUMNS: usize = 1 + POSEIDON_CHIPS * CHIP_FIXED;
+/// and the Poseidon lanes' shared round constants.
+pub const FIXED_COLUMNS: usize = 1 + SHARED_FIXED;
 
 const _: () = assert!(THRESHOLD_COLUMNS <= LANE_WIDTH && MERKLE_COLUMNS <= LANE_WIDTH);
 
@@ -154,8 +154,8 @@ pub fn cost_breakdown(shape: &Shape) -> Vec<PartCost> {
     let words = shape.words();
     let depth = shape.depth() as usize;
     let main_advice = pack::advice_columns(LANES);
-    let chip_advice = POSEIDON_CHIPS * CHIP_ADVICE;
-    let chip_fixed = POSEIDON_CHIPS * CHIP_FIXED;
+    let chip_advice = POSEIDON_CHIPS * LANE_ADVICE;
+    let chip_fixed = SHARED_FIXED;
     let log_perms = 1 + words.div_ceil(RATE);
     let tree_perms = 1 + 2 * depth;
     vec![

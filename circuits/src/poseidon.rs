@@ -55,28 +55,38 @@ impl Tag {
     }
 }
 
-struct Constants {
-    round_constants: Vec<[Fp; WIDTH]>,
-    mds: Mds<Fp, WIDTH>,
+/// The permutation's constants, as `halo2_poseidon` derives them.
+#[derive(Debug)]
+pub struct Constants {
+    /// One row of round constants per round.
+    pub round_constants: Vec<[Fp; WIDTH]>,
+    /// The MDS matrix.
+    pub mds: Mds<Fp, WIDTH>,
+    /// Its inverse.
+    pub mds_inv: Mds<Fp, WIDTH>,
 }
 
-fn constants() -> &'static Constants {
+/// The constants of P128Pow5T3 (computed once).
+pub fn constants() -> &'static Constants {
     static CONSTANTS: OnceLock<Constants> = OnceLock::new();
     CONSTANTS.get_or_init(|| {
-        let (round_constants, mds, _) = <P128Pow5T3 as Spec<Fp, WIDTH, RATE>>::constants();
+        let (round_constants, mds, mds_inv) = <P128Pow5T3 as Spec<Fp, WIDTH, RATE>>::constants();
         Constants {
             round_constants,
             mds,
+            mds_inv,
         }
     })
 }
 
-fn sbox(x: Fp) -> Fp {
+/// The S-box, `x^5`.
+pub fn sbox(x: Fp) -> Fp {
     let x2 = x.square();
     x2.square() * x
 }
 
-fn apply_mds(state: &mut [Fp; WIDTH], mds: &Mds<Fp, WIDTH>) {
+/// `state = mds · state`.
+pub fn apply_mds(state: &mut [Fp; WIDTH], mds: &Mds<Fp, WIDTH>) {
     let mut next = [Fp::ZERO; WIDTH];
     for (row, out) in mds.iter().zip(next.iter_mut()) {
         *out = row

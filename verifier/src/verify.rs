@@ -18,17 +18,17 @@ const PINNED_KEYS: &[(usize, u32, &str)] = &[
     (
         256,
         4,
-        "98e610844d89893949ee018c49de668b994deba212294ba68d460a3de86e5693",
+        "a7a47789433f3c7505480f56ce0017a72f971cd436d05135efca6bff48aa4e96",
     ),
     (
         1024,
         8,
-        "0e5b7c3f398b2b164078d956741196870e04ab87ac84f56e9fb2945eb57aa599",
+        "874cb135febfef1eabd68b7e6019722a519c23d5e97574556a56d5edf96b586a",
     ),
     (
         65_536,
         20,
-        "165758d1b4281bc361f195108ee802656371d0e8a3c038d3ac3e1af93c29fa86",
+        "28d402ce538de38104eb180e08d86ca1c2a00c0a70c33f5f4244e487113499b5",
     ),
 ];
 

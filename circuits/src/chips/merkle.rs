@@ -16,7 +16,7 @@ use halo2_proofs::{
 };
 use pasta_curves::Fp;
 
-use super::hash::CompressInstructions;
+use super::hash::{CompressInstructions, Word};
 use super::{Site, Tampering};
 use crate::native::EMPTY_LEAF;
 
@@ -264,13 +264,13 @@ impl MerkleConfig {
     }
 }
 
-/// Domain tags of the two trees' inner nodes, as assigned cells.
+/// Domain tags of the two trees' inner nodes.
 #[derive(Debug)]
 pub struct NodeTags<'a> {
     /// Registry inner-node tag.
-    pub registry: &'a AssignedCell<Fp, Fp>,
+    pub registry: &'a Word,
     /// Exclusion inner-node tag.
-    pub exclusion: &'a AssignedCell<Fp, Fp>,
+    pub exclusion: &'a Word,
 }
 
 /// Hashes both paths level by level with `hash` and links every node to
@@ -279,35 +279,26 @@ pub struct NodeTags<'a> {
 /// linked by the caller.
 pub fn hash_paths(
     hash: &mut impl CompressInstructions,
-    layouter: &mut impl Layouter<Fp>,
     levels: &[LevelCells],
     roots: &RootCells,
     tags: NodeTags<'_>,
-) -> Result<(), Error> {
+) {
     for (l, level) in levels.iter().enumerate() {
         let reg = hash.compress(
-            &mut layouter.namespace(|| "registry node"),
-            &level.reg_left,
-            &level.reg_right,
+            &Word::from(&level.reg_left),
+            &Word::from(&level.reg_right),
             tags.registry,
-        )?;
+        );
         let ex = hash.compress(
-            &mut layouter.namespace(|| "exclusion node"),
-            &level.ex_left,
-            &level.ex_right,
+            &Word::from(&level.ex_left),
+            &Word::from(&level.ex_right),
             tags.exclusion,
-        )?;
+        );
         let (reg_next, ex_next) = match levels.get(l + 1) {
             Some(next) => (&next.reg_cur, &next.ex_cur),
             None => (&roots.registry, &roots.exclusion),
         };
-        layouter.assign_region(
-            || "link tree nodes",
-            |mut region| {
-                region.constrain_equal(reg.cell(), reg_next.cell())?;
-                region.constrain_equal(ex.cell(), ex_next.cell())
-            },
-        )?;
+        hash.constrain_equal(&reg, reg_next);
+        hash.constrain_equal(&ex, ex_next);
     }
-    Ok(())
 }
