@@ -269,7 +269,7 @@ fn machine() -> String {
 fn breakdown(capacities: &[usize]) -> String {
     let mut s = String::new();
     writeln!(s, "\n## Cost breakdown per circuit part\n").unwrap();
-    writeln!(s, "Rows are counted in the part's own columns; the hashing parts share {} Pow5 chips side by side (rows shown before dividing among them), the others share the main columns.\n", eligo_circuits::layout::POSEIDON_CHIPS).unwrap();
+    writeln!(s, "Rows are counted in the part's own columns; the hashing parts share the {} Poseidon lanes side by side (rows shown before dividing among them), the others share the main columns.\n", eligo_circuits::layout::POSEIDON_LANES).unwrap();
     writeln!(
         s,
         "| capacity | part | rows | advice cols | fixed cols | permutations |"

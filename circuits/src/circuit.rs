@@ -21,7 +21,7 @@ use crate::chips::{
     threshold::{InstanceRows, ThresholdConfig, DIFF_LIMBS, SMALL_LIMBS, THRESHOLD_COLUMNS},
     Tampering,
 };
-use crate::layout::POSEIDON_CHIPS;
+use crate::layout::POSEIDON_LANES;
 use crate::native::{self, registry_leaf, root_from_path, Shape, StatementError, Threshold};
 use crate::poseidon::{hash2, Tag};
 
@@ -279,7 +279,7 @@ impl Circuit<Fp> for EligibilityCircuit {
         let pack = PackConfig::configure(meta, main);
         let threshold = ThresholdConfig::configure(meta, main.general());
         let merkle = MerkleConfig::configure(meta, main.general());
-        let hash = HashConfig::configure(meta, POSEIDON_CHIPS);
+        let hash = HashConfig::configure(meta, POSEIDON_LANES);
         EligibilityConfig {
             main,
             instance,

@@ -1,11 +1,11 @@
 //! The layout, defined once: every chip reports the rows and columns it
 //! occupies, this module sums them, derives the number of code lanes and
-//! Poseidon chips from one design choice ([`PRODUCTION_K`]), and derives
+//! Poseidon lanes from one design choice ([`PRODUCTION_K`]), and derives
 //! `k` for any [`Shape`].
 //!
 //! The main area (lanes of codes, then the general-purpose regions) and
-//! the Poseidon chips are separate columns, so they fill rows in parallel:
-//! a shape needs `max(main rows, rows of the busiest chip)` usable rows.
+//! the Poseidon lanes are separate columns, so they fill rows in parallel:
+//! a shape needs `max(main rows, rows of the busiest Poseidon lane)` usable rows.
 
 use crate::chips::hash::{hash_rows, LANE_ADVICE, PERMUTE_ROWS, SHARED_FIXED};
 use crate::chips::merkle::{merkle_rows, MERKLE_COLUMNS};
@@ -18,13 +18,13 @@ use crate::poseidon::RATE;
 
 /// The design choice: the production shape (65,536 tasks, depth 20) fits
 /// `2^10` rows. Every proving cost (FFTs, MSMs, the IPA fold) scales with
-/// `2^k`; below 10 the Poseidon chips would outnumber what their gates
+/// `2^k`; below 10 the Poseidon lanes would outnumber what their gates
 /// save (see `docs/protocol.md`, "Layout history").
 pub const PRODUCTION_K: u32 = 10;
 
 /// Rows at the end of every column that halo2 keeps for itself: the
 /// blinding rows (`max(3, queries of the most-queried advice column) + 2`
-/// = 5, the Pow5 state columns being queried at three rotations) and the
+/// = 5, no advice column being queried at more than three rotations) and the
 /// last-row marker of the permutation argument. Checked against halo2's
 /// own count in the tests.
 pub const RESERVED_ROWS: usize = 6;
@@ -77,22 +77,22 @@ pub const LANES: usize = {
     lanes
 };
 
-/// Poseidon chips side by side: the fewest whose busiest one fits the
+/// Poseidon lanes side by side: the fewest whose busiest one fits the
 /// production shape's permutations in [`PRODUCTION_K`].
-pub const POSEIDON_CHIPS: usize = {
+pub const POSEIDON_LANES: usize = {
     let perms = permutations_of(words_of(DEFAULT_CAPACITY), DEFAULT_DEPTH as usize);
-    let mut chips = 1;
-    while hash_rows(perms, chips) > usable_rows(PRODUCTION_K) {
-        chips += 1;
+    let mut lanes = 1;
+    while hash_rows(perms, lanes) > usable_rows(PRODUCTION_K) {
+        lanes += 1;
     }
-    chips
+    lanes
 };
 
 /// Outcome codes per row of the log (all lanes).
 pub const CODES_PER_ROW: usize = LANES * LANE_WIDTH;
 
-/// Advice columns of the circuit: the main area and the chips.
-pub const ADVICE_COLUMNS: usize = pack::advice_columns(LANES) + POSEIDON_CHIPS * LANE_ADVICE;
+/// Advice columns of the circuit: the main area and the Poseidon lanes.
+pub const ADVICE_COLUMNS: usize = pack::advice_columns(LANES) + POSEIDON_LANES * LANE_ADVICE;
 
 /// Fixed columns of the circuit (selectors excluded): the constants column
 /// and the Poseidon lanes' shared round constants.
@@ -111,9 +111,9 @@ pub fn main_rows(shape: &Shape) -> usize {
     main_rows_of(shape.words(), shape.depth() as usize, LANES)
 }
 
-/// Rows used by the busiest Poseidon chip.
+/// Rows used by the busiest Poseidon lane.
 pub fn poseidon_rows(shape: &Shape) -> usize {
-    hash_rows(permutations(shape), POSEIDON_CHIPS)
+    hash_rows(permutations(shape), POSEIDON_LANES)
 }
 
 /// Rows the circuit needs, halo2's reserved rows included.
@@ -148,13 +148,13 @@ pub struct PartCost {
 }
 
 /// Rows and columns per part of the circuit for `shape`. Hashing parts
-/// share the Poseidon chips' columns (rows shown before dividing among the
-/// chips); the others share the main columns.
+/// share the Poseidon lanes' columns (rows shown before dividing among the
+/// lanes); the others share the main columns.
 pub fn cost_breakdown(shape: &Shape) -> Vec<PartCost> {
     let words = shape.words();
     let depth = shape.depth() as usize;
     let main_advice = pack::advice_columns(LANES);
-    let chip_advice = POSEIDON_CHIPS * LANE_ADVICE;
+    let chip_advice = POSEIDON_LANES * LANE_ADVICE;
     let chip_fixed = SHARED_FIXED;
     let log_perms = 1 + words.div_ceil(RATE);
     let tree_perms = 1 + 2 * depth;
@@ -215,7 +215,7 @@ mod tests {
     fn production_layout() {
         let shape = Shape::default_shape();
         assert_eq!(k_for(&shape), PRODUCTION_K);
-        assert_eq!((LANES, POSEIDON_CHIPS), (4, 10));
+        assert_eq!((LANES, POSEIDON_LANES), (4, 10));
         assert_eq!(CODES_PER_ROW, 68);
     }
 

@@ -98,7 +98,7 @@ pub fn apply_mds(state: &mut [Fp; WIDTH], mds: &Mds<Fp, WIDTH>) {
 }
 
 /// The Poseidon P128Pow5T3 permutation, in place (the same permutation the
-/// circuit's `Pow5Chip` computes).
+/// circuit's hash chip computes).
 pub fn permute(state: &mut [Fp; WIDTH]) {
     let c = constants();
     let half_full = FULL_ROUNDS / 2;

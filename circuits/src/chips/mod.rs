@@ -5,7 +5,8 @@
 //! * [`threshold`]: the participation inequality and the claim context cell;
 //! * [`merkle`]: the two tree paths sharing the license-index bits;
 //! * [`hash`]: the hash instruction ([`hash::CompressInstructions`]) and
-//!   its chip, Poseidon permutations over several `Pow5Chip`s side by side.
+//!   its chip, Poseidon permutations over lanes side by side that share
+//!   their round constants.
 //!
 //! Every assignment site that tests may tamper with is named by a [`Site`].
 
