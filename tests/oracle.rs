@@ -558,6 +558,20 @@ fn key_file_is_halo2s_key() {
         let back = VerifyingKey::decode(&bytes).unwrap();
         assert_eq!(&back, key);
         assert_eq!(back.transcript_repr(), key.transcript_repr());
+        // The contract's storage path takes the stored hashes: the same key.
+        let stored = VerifyingKey::decode_stored(&bytes).unwrap();
+        assert_eq!(&stored, key);
+        assert_eq!(stored.transcript_repr(), key.transcript_repr());
+        assert_eq!(stored.fingerprint_hex(), key.fingerprint_hex());
+        // ... and trusts them: a changed fingerprint byte is refused by
+        // `decode`, taken by `decode_stored` (which is why the contract
+        // uses it only on its own storage and compares the fingerprint).
+        let mut changed = bytes.clone();
+        let last = changed.len() - 1;
+        changed[last] ^= 1;
+        assert!(VerifyingKey::decode(&changed).is_err());
+        let taken = VerifyingKey::decode_stored(&changed).unwrap();
+        assert_ne!(taken.fingerprint_hex(), key.fingerprint_hex());
         assert_eq!(
             eligo_verifier::canonical_key_digest(&f.verifier.shape()),
             Some(eligo_verifier::hex_digest(&bytes).as_str()),

@@ -6,8 +6,9 @@
 //! generators must have their pinned canonical digest and the key its
 //! pinned digest (or, for a shape without a pin, the fingerprint the
 //! instantiator names), and both are stored as given. A claim loads and
-//! decodes them again (a wasm VM keeps no memory between calls), then
-//! verifies.
+//! decodes them again (a wasm VM keeps no memory between calls), taking
+//! the key's stored hashes as they are since only instantiation wrote
+//! them, then verifies.
 
 use cosmwasm_std::{Addr, Api, Env, Storage};
 use eligo_circuits::native::{chain_id_from_name, fp_from_hex, fp_to_hex};
@@ -158,13 +159,21 @@ pub fn build_verifier(
 }
 
 /// The verifier of a configured contract, from the key and generators
-/// checked at instantiation.
+/// checked at instantiation. Only this contract writes them, so the key's
+/// stored hashes are taken as they are ([`VerifyingKey::decode_stored`]);
+/// everything else is decoded and checked again.
 pub fn verifier(storage: &dyn Storage, config: &StoredConfig) -> Result<Verifier, ContractError> {
     let shape = shape(config.capacity, config.depth)?;
-    build_verifier(
-        shape,
-        &load_blob(storage, KEY_BLOB)?,
-        &load_blob(storage, GENERATORS_BLOB)?,
-        Some(&config.circuit_fingerprint),
-    )
+    let key = VerifyingKey::decode_stored(&load_blob(storage, KEY_BLOB)?)
+        .map_err(eligo_verifier::SetupError::from)?;
+    let gens = Generators::decode_canonical(&load_blob(storage, GENERATORS_BLOB)?)
+        .map_err(eligo_verifier::SetupError::from)?;
+    let verifier = Verifier::new(key, gens, shape)?;
+    if verifier.fingerprint() != config.circuit_fingerprint {
+        return Err(ContractError::FingerprintMismatch {
+            expected: config.circuit_fingerprint.clone(),
+            built: verifier.fingerprint().to_string(),
+        });
+    }
+    Ok(verifier)
 }

@@ -210,6 +210,15 @@ fn check_ref(q: QueryRef, queries: &[ColumnQuery], what: &str) -> Result<(), Key
     }
 }
 
+/// The two hashes a key file stores.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StoredHashes {
+    /// BLAKE2b-512 of the pinned text.
+    pub(crate) pinned_hash: [u8; 64],
+    /// The circuit fingerprint.
+    pub(crate) fingerprint: [u8; 32],
+}
+
 /// The raw parts of a key, as stored (before the derived values).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct KeyParts {
@@ -261,7 +270,12 @@ impl Eq for VerifyingKey {}
 
 impl VerifyingKey {
     /// Checks the parts and derives what the verifier needs.
-    pub(crate) fn from_parts(parts: KeyParts) -> Result<Self, KeyError> {
+    /// The key of `parts`, its hashes computed from halo2's text rendered
+    /// again, or taken from `stored` (see [`VerifyingKey::decode_stored`]).
+    pub(crate) fn from_parts(
+        parts: KeyParts,
+        stored: Option<StoredHashes>,
+    ) -> Result<Self, KeyError> {
         let bad = |why: String| Err(KeyError::Malformed(why));
         if parts.k == 0 || parts.k > MAX_KEY_K {
             return bad(format!("k = {} is outside 1..={MAX_KEY_K}", parts.k));
@@ -368,10 +382,14 @@ impl VerifyingKey {
                 })?;
             permutation_evals.push((kind, index));
         }
-        let text = render::pinned_text(&parts);
-        let pinned_hash = pinned_hash(&text);
+        let (pinned_hash, fingerprint) = match stored {
+            Some(h) => (h.pinned_hash, h.fingerprint),
+            None => {
+                let text = render::pinned_text(&parts);
+                (pinned_hash(&text), circuit_fingerprint(&text))
+            }
+        };
         let transcript_repr = Fp::from_uniform_bytes(&pinned_hash);
-        let fingerprint = circuit_fingerprint(&text);
         Ok(VerifyingKey {
             parts,
             degree,
@@ -389,7 +407,7 @@ impl VerifyingKey {
     /// gives exactly that text.
     pub fn from_pinned_text(text: &str) -> Result<Self, KeyError> {
         let parts = parse::parse_pinned(text)?;
-        let key = Self::from_parts(parts)?;
+        let key = Self::from_parts(parts, None)?;
         if key.pinned_text() != text {
             return Err(KeyError::Malformed(
                 "the key's canonical rendering differs from the pinned text".into(),
@@ -406,9 +424,21 @@ impl VerifyingKey {
         Self::from_pinned_text(&format!("{:?}", vk.pinned()))
     }
 
-    /// Decodes and checks an `eligo-vk/1` file.
+    /// Decodes and checks an `eligo-vk/1` file: every structural check,
+    /// and halo2's text rendered again from the data must hash to the
+    /// stored transcript representative and fingerprint.
     pub fn decode(bytes: &[u8]) -> Result<Self, KeyError> {
-        codec::decode(bytes)
+        codec::decode(bytes, codec::Hashes::Recompute)
+    }
+
+    /// Decodes bytes that [`VerifyingKey::decode`] accepted before and
+    /// that nobody could change since (the claim contract's own storage,
+    /// written at instantiation): every structural check, but the stored
+    /// transcript representative and fingerprint are taken as they are,
+    /// without rendering halo2's text again (a fifth of a claim's gas).
+    /// Never use it on bytes from outside.
+    pub fn decode_stored(bytes: &[u8]) -> Result<Self, KeyError> {
+        codec::decode(bytes, codec::Hashes::Stored)
     }
 
     /// The `eligo-vk/1` bytes (deterministic).

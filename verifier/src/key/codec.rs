@@ -29,7 +29,7 @@ use pasta_curves::{vesta, Fp};
 
 use super::{
     point_from_bytes, point_to_bytes, ColumnKind, ColumnQuery, KeyParts, Op, Polynomial, QueryRef,
-    VerifyingKey,
+    StoredHashes, VerifyingKey,
 };
 use crate::error::KeyError;
 
@@ -217,7 +217,16 @@ impl<'a> Reader<'a> {
     }
 }
 
-pub(super) fn decode(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
+/// Where a decoded key's hashes come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Hashes {
+    /// Rendered again from the data and compared with the stored ones.
+    Recompute,
+    /// Taken from the file (bytes checked before).
+    Stored,
+}
+
+pub(super) fn decode(bytes: &[u8], hashes: Hashes) -> Result<VerifyingKey, KeyError> {
     if bytes.len() > MAX_KEY_BYTES {
         return Err(KeyError::TooLarge(bytes.len()));
     }
@@ -327,24 +336,33 @@ pub(super) fn decode(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
     if r.pos != body.len() {
         return Err(r.err(&format!("{} bytes after the key", body.len() - r.pos)));
     }
-    let key = VerifyingKey::from_parts(KeyParts {
-        k,
-        extended_k,
-        omega,
-        num_fixed,
-        num_advice,
-        num_instance,
-        num_selectors,
-        gates,
-        advice_queries,
-        instance_queries,
-        fixed_queries,
-        permutation,
-        constants,
-        minimum_degree,
-        fixed_commitments,
-        permutation_commitments,
-    })?;
+    let stored = StoredHashes {
+        pinned_hash: stored_hash.try_into().map_err(|_| r.err("pinned hash"))?,
+        fingerprint: stored_fp
+            .try_into()
+            .map_err(|_| r.err("circuit fingerprint"))?,
+    };
+    let key = VerifyingKey::from_parts(
+        KeyParts {
+            k,
+            extended_k,
+            omega,
+            num_fixed,
+            num_advice,
+            num_instance,
+            num_selectors,
+            gates,
+            advice_queries,
+            instance_queries,
+            fixed_queries,
+            permutation,
+            constants,
+            minimum_degree,
+            fixed_commitments,
+            permutation_commitments,
+        },
+        (hashes == Hashes::Stored).then_some(stored),
+    )?;
     if key.pinned_hash()[..] != stored_hash[..] || key.fingerprint()[..] != stored_fp[..] {
         return Err(KeyError::Malformed(
             "the stored key hash does not match the key's canonical text".into(),
