@@ -16,7 +16,7 @@ use pasta_curves::Fp;
 pub use crate::chips::Site;
 use crate::chips::{
     hash::{chain, CompressInstructions, HashChip, HashConfig, Word},
-    merkle::{hash_paths, LevelValues, MerkleConfig, NodeTags, MERKLE_COLUMNS},
+    merkle::{hash_paths, LevelValues, MerkleConfig, MerkleInstructions, NodeTags, MERKLE_COLUMNS},
     pack::{MainColumns, PackConfig},
     threshold::{InstanceRows, ThresholdConfig, DIFF_LIMBS, SMALL_LIMBS, THRESHOLD_COLUMNS},
     Tampering,
@@ -380,7 +380,7 @@ impl Circuit<Fp> for EligibilityCircuit {
             Some(w) => w.levels(depth).into_iter().map(Value::known).collect(),
             None => vec![Value::unknown(); depth + 1],
         };
-        let (cells, roots) = config.merkle.assign(
+        let (cells, roots) = config.merkle.assign_levels(
             &mut layouter,
             &levels,
             config.instance,

@@ -160,12 +160,27 @@ impl MerkleConfig {
             q_empty,
         }
     }
+}
 
+/// The tree-path instructions: both paths' levels (the index bits and the
+/// conditional swaps), as cells for a hash to link with
+/// [`hash_paths`]. Swapping the hash does not touch them.
+pub trait MerkleInstructions {
     /// Assigns the levels. `levels` has `depth + 1` entries (the last holds
     /// the roots in `reg_cur` / `ex_cur`). `z_0` is copied from the
     /// instance; `z_depth` is fixed to 0.
-    #[allow(clippy::too_many_arguments)]
-    pub fn assign(
+    fn assign_levels(
+        &self,
+        layouter: &mut impl Layouter<Fp>,
+        levels: &[Value<LevelValues>],
+        instance: Column<Instance>,
+        license_row: usize,
+        tamper: &Tampering,
+    ) -> Result<(Vec<LevelCells>, RootCells), Error>;
+}
+
+impl MerkleInstructions for MerkleConfig {
+    fn assign_levels(
         &self,
         layouter: &mut impl Layouter<Fp>,
         levels: &[Value<LevelValues>],
