@@ -195,6 +195,10 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     fsio::write_atomic(path, bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
+/// Name prefix of a snapshot's private staging directory in `--out`
+/// (followed by the process id).
+const SNAPSHOT_STAGING_PREFIX: &str = ".eligo-snapshot-";
+
 pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     let shape = parse_shape(a.capacity, a.depth)?;
     let threshold = parse_threshold(&a.threshold)?;
@@ -207,6 +211,12 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             "{} already exists: pass --force to replace it and its packages",
             snap_path.display()
         )));
+    }
+    for stale in crate::cleanup::remove_stale(&a.out, SNAPSHOT_STAGING_PREFIX) {
+        log(format!(
+            "removed {}, left behind by an interrupted snapshot",
+            stale.display()
+        ));
     }
     let start = Instant::now();
     let logs = inputs::read_tasks(&a.tasks, &shape)?;
@@ -240,9 +250,13 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     // place: an error leaves the previous snapshot as it was, and packages
     // of an earlier run never linger next to a new snapshot.json.
     let pkg_dir = a.out.join("packages");
-    let stage = a
+    let stage_dir = a
         .out
-        .join(format!(".eligo-snapshot-{}", std::process::id()));
+        .join(format!("{SNAPSHOT_STAGING_PREFIX}{}", std::process::id()));
+    // Removed when dropped, on error as on success, and on an interrupt.
+    let staging = crate::cleanup::Staging::create(stage_dir.clone())
+        .map_err(|e| Failure(format!("{}: {e}", stage_dir.display())))?;
+    let stage = staging.path();
     let staged = (|| -> Result<(), Failure> {
         let stage_pkgs = stage.join("packages");
         fs::create_dir_all(&stage_pkgs)
@@ -263,17 +277,18 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             let p = p.to_path_buf();
             move |e: std::io::Error| Failure(format!("{}: {e}", p.display()))
         };
-        if snap_path.exists() {
-            fs::remove_file(&snap_path).map_err(io(&snap_path))?;
-        }
-        if pkg_dir.exists() {
-            fs::remove_dir_all(&pkg_dir).map_err(io(&pkg_dir))?;
-        }
-        fs::rename(&stage_pkgs, &pkg_dir).map_err(io(&pkg_dir))?;
-        fs::rename(stage.join("snapshot.json"), &snap_path).map_err(io(&snap_path))?;
-        Ok(())
+        crate::cleanup::uninterrupted(|| {
+            if snap_path.exists() {
+                fs::remove_file(&snap_path).map_err(io(&snap_path))?;
+            }
+            if pkg_dir.exists() {
+                fs::remove_dir_all(&pkg_dir).map_err(io(&pkg_dir))?;
+            }
+            fs::rename(&stage_pkgs, &pkg_dir).map_err(io(&pkg_dir))?;
+            fs::rename(stage.join("snapshot.json"), &snap_path).map_err(io(&snap_path))
+        })
     })();
-    let _ = fs::remove_dir_all(&stage);
+    drop(staging);
     staged?;
     out!("snapshot: {}", snap_path.display());
     out!("program: {}", snap.public.program_id);

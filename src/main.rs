@@ -12,6 +12,7 @@ macro_rules! out {
 }
 
 mod bench;
+mod cleanup;
 mod commands;
 mod demo;
 mod ui;
@@ -73,6 +74,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cleanup::install();
     let threads = match &cli.command {
         Command::Prove(a) => a.threads,
         Command::BenchPoint(a) => Some(a.threads),

@@ -834,3 +834,127 @@ fn a_stale_cached_key_is_refused_by_the_store_and_rebuilt_by_params() {
     );
     assert!(store.load_key(&shape).unwrap().is_some());
 }
+
+/// Writes a tasks CSV of `licenses` licenses with one task each, and an
+/// empty exclusions CSV, into `dir`.
+fn one_task_per_license(dir: &Path, licenses: usize) -> (PathBuf, PathBuf) {
+    use std::fmt::Write as _;
+    let tasks = dir.join("tasks.csv");
+    let mut csv = String::from("license_id,task_id,epoch,outcome\n");
+    for i in 0..licenses {
+        writeln!(csv, "{i},1,1,executed").unwrap();
+    }
+    std::fs::write(&tasks, csv).unwrap();
+    let exclusions = dir.join("exclusions.csv");
+    std::fs::write(&exclusions, "license_id,reason\n").unwrap();
+    (tasks, exclusions)
+}
+
+/// Entries of `dir` whose name starts with the snapshot's staging prefix.
+fn staging_dirs(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|it| {
+            it.flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with(".eligo-snapshot-")
+                })
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_interrupted_snapshot_leaves_no_private_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough licenses that writing their packages takes a while.
+    let (tasks, exclusions) = one_task_per_license(dir.path(), 8000);
+    let out = dir.path().join("snap");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eligo"))
+        .args([
+            "snapshot",
+            "--tasks",
+            s(&tasks),
+            "--exclusions",
+            s(&exclusions),
+            "--out",
+            s(&out),
+            "--capacity",
+            "256",
+            "--depth",
+            "13",
+        ])
+        .env("ELIGO_HOME", common::home())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staged_packages = out
+        .join(format!(".eligo-snapshot-{}", child.id()))
+        .join("packages");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // Wait until private packages are being written, then interrupt.
+    loop {
+        let written = std::fs::read_dir(&staged_packages)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
+        if written {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no package was staged"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the snapshot finished before it could be interrupted"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out_status = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out_status.stderr);
+    assert_eq!(out_status.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted: removed"), "{stderr}");
+    assert_eq!(staging_dirs(&out), Vec::<PathBuf>::new());
+    assert!(!out.join("packages").exists());
+    assert!(!out.join("snapshot.json").exists());
+}
+
+#[test]
+fn a_staging_folder_of_a_dead_process_is_removed_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tasks, exclusions) = one_task_per_license(dir.path(), 3);
+    let out = dir.path().join("snap");
+    // A pid far above Linux's default pid_max, so no process has it.
+    let dead = out.join(".eligo-snapshot-4294967").join("packages");
+    std::fs::create_dir_all(&dead).unwrap();
+    std::fs::write(dead.join("1.json"), "private").unwrap();
+    let r = eligo(&[
+        "snapshot",
+        "--tasks",
+        s(&tasks),
+        "--exclusions",
+        s(&exclusions),
+        "--out",
+        s(&out),
+        "--capacity",
+        "256",
+        "--depth",
+        "4",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("left behind by an interrupted snapshot"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(staging_dirs(&out), Vec::<PathBuf>::new());
+    assert!(out.join("packages/1.json").exists());
+}
