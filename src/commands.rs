@@ -16,7 +16,6 @@ use eligo_prover::snapshot::{self, SnapshotConfig};
 use eligo_prover::witness::{prepare, Details, Prepared};
 use eligo_prover::{fsio, inputs, ProveJob, Prover};
 use eligo_verifier::{ProofError, ProofFile, SnapshotPublic, VerifyError};
-use rand::SeedableRng;
 use rayon::prelude::*;
 
 use crate::ui::{log, params_for};
@@ -55,10 +54,6 @@ pub struct SnapshotArgs {
     /// Replace an existing snapshot in --out (and its packages).
     #[arg(long)]
     pub force: bool,
-    /// Draw salts from a seeded RNG (reproducible test data only: salts
-    /// must be secret in production).
-    #[arg(long, hide = true)]
-    pub insecure_seed: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -232,20 +227,12 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         threshold,
         program_id: a.program_id.clone(),
     };
-    let snap = match a.insecure_seed {
-        Some(seed) => snapshot::build(
-            &config,
-            &logs,
-            &exclusions,
-            &mut rand_chacha::ChaCha20Rng::seed_from_u64(seed),
-        ),
-        None => snapshot::build(
-            &config,
-            &logs,
-            &exclusions,
-            &mut rand_core::UnwrapErr(rand::rngs::SysRng),
-        ),
-    }?;
+    let snap = snapshot::build(
+        &config,
+        &logs,
+        &exclusions,
+        &mut rand_core::UnwrapErr(rand::rngs::SysRng),
+    )?;
     // Everything is written to a staging directory first, then moved into
     // place: an error leaves the previous snapshot as it was, and packages
     // of an earlier run never linger next to a new snapshot.json.

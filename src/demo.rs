@@ -103,7 +103,6 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         depth: DEMO_DEPTH,
         threshold: "667/1000".into(),
         program_id: "gnb-demo".into(),
-        insecure_seed: None,
         // The demo's directory is its own: a rerun replaces it.
         force: true,
     })?;
