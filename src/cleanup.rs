@@ -33,11 +33,14 @@ fn remove(dir: &Path) {
 /// Installs the interrupt handler (once, at start).
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
+        // The lock is held until the process exits: a staging directory
+        // being dropped, or files being moved into place, wait for it, so
+        // the process ends here, with this exit code.
         let dirs = match REGISTERED.lock() {
-            Ok(d) => d.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+            Ok(d) => d,
+            Err(poisoned) => poisoned.into_inner(),
         };
-        for dir in &dirs {
+        for dir in dirs.iter() {
             remove(dir);
             eprintln!("interrupted: removed {}", dir.display());
         }
