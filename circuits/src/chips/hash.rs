@@ -34,7 +34,8 @@ pub const fn hash_rows(permutations: usize, lanes: usize) -> usize {
 }
 
 /// One word of a permutation's input: a cell assigned elsewhere, or the
-/// output of a permutation scheduled earlier.
+/// output of a permutation scheduled earlier (on the same chip: an output
+/// index means nothing to another one).
 #[derive(Clone, Debug)]
 pub enum Word {
     /// An assigned cell.
