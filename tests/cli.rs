@@ -14,9 +14,14 @@ struct Run {
 }
 
 fn eligo(args: &[&str]) -> Run {
+    eligo_in(&common::home(), args)
+}
+
+/// `eligo ARGS` with `ELIGO_HOME` set to `home`.
+fn eligo_in(home: &Path, args: &[&str]) -> Run {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_eligo"))
         .args(args)
-        .env("ELIGO_HOME", common::home())
+        .env("ELIGO_HOME", home)
         .output()
         .expect("run eligo");
     Run {
@@ -261,18 +266,7 @@ fn network_holder_operator_verifier_flow() {
     // verify builds no keys: in a home without a cached key it says how to
     // get one (exit 2); with --vk it verifies, and a foreign key is refused.
     let fresh = tempfile::tempdir().unwrap();
-    let in_fresh = |args: &[&str]| -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_eligo"))
-            .args(args)
-            .env("ELIGO_HOME", fresh.path())
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().expect("exit code"),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    };
+    let in_fresh = |args: &[&str]| eligo_in(fresh.path(), args);
     let r = in_fresh(&["verify", "--snapshot", s(&sj), s(&p0)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
@@ -801,18 +795,7 @@ fn a_stale_cached_key_is_refused_by_the_store_and_rebuilt_by_params() {
     // A key cached by another version of the circuit (here: another
     // shape's key under the pinned 256/4 name) is never used as 256/4's.
     let home = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_eligo"))
-            .args(args)
-            .env("ELIGO_HOME", home.path())
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().expect("exit code"),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    };
+    let run = |args: &[&str]| eligo_in(home.path(), args);
     let r = run(&["params", "--capacity", "1024", "--depth", "8"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let keys = home.path().join("keys");

@@ -126,8 +126,8 @@ pub fn instance(
     })
 }
 
-/// Decodes and checks a key and generators for `shape`. With
-/// `fingerprint`, the key must also be the circuit it names; a shape
+/// Decodes and checks a key file (in full) and generators for `shape`.
+/// With `fingerprint`, the key must also be the circuit it names; a shape
 /// without a pinned key digest requires one.
 pub fn build_verifier(
     shape: Shape,
@@ -136,6 +136,17 @@ pub fn build_verifier(
     fingerprint: Option<&str>,
 ) -> Result<Verifier, ContractError> {
     let key = VerifyingKey::decode(key).map_err(eligo_verifier::SetupError::from)?;
+    checked_verifier(shape, key, generators, fingerprint)
+}
+
+/// The verifier of a decoded key and the generators file for `shape`,
+/// held to `fingerprint` (see [`build_verifier`]).
+fn checked_verifier(
+    shape: Shape,
+    key: VerifyingKey,
+    generators: &[u8],
+    fingerprint: Option<&str>,
+) -> Result<Verifier, ContractError> {
     let gens =
         Generators::decode_canonical(generators).map_err(eligo_verifier::SetupError::from)?;
     let verifier = Verifier::new(key, gens, shape)?;
@@ -166,14 +177,10 @@ pub fn verifier(storage: &dyn Storage, config: &StoredConfig) -> Result<Verifier
     let shape = shape(config.capacity, config.depth)?;
     let key = VerifyingKey::decode_stored(&load_blob(storage, KEY_BLOB)?)
         .map_err(eligo_verifier::SetupError::from)?;
-    let gens = Generators::decode_canonical(&load_blob(storage, GENERATORS_BLOB)?)
-        .map_err(eligo_verifier::SetupError::from)?;
-    let verifier = Verifier::new(key, gens, shape)?;
-    if verifier.fingerprint() != config.circuit_fingerprint {
-        return Err(ContractError::FingerprintMismatch {
-            expected: config.circuit_fingerprint.clone(),
-            built: verifier.fingerprint().to_string(),
-        });
-    }
-    Ok(verifier)
+    checked_verifier(
+        shape,
+        key,
+        &load_blob(storage, GENERATORS_BLOB)?,
+        Some(&config.circuit_fingerprint),
+    )
 }
