@@ -500,9 +500,16 @@ fn challenges_and_msm_match_halo2_term_by_term() {
 fn batch_agrees_and_names_the_bad_proof() {
     let f = small();
     let other = {
-        let mut i = f.instance.clone();
-        i.license_id = 1;
-        i
+        let i = &f.instance;
+        Instance::new(
+            &Shape::new(256, 4).unwrap(),
+            i.registry_root(),
+            i.exclusion_root(),
+            1,
+            i.threshold(),
+            i.claim_ctx(),
+        )
+        .unwrap()
     };
     let items = vec![
         (f.instance.clone(), f.proof.clone()),

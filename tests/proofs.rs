@@ -90,18 +90,24 @@ fn eligible_license_verifies_and_replays_fail() {
         .is_err());
 
     // Another license id, root, threshold.
-    let mut i = instance0();
-    i.license_id = 1;
-    assert!(v.verify_instance(&i, &s.proof0).is_err());
-    let mut i = instance0();
-    i.registry_root += Fp::ONE;
-    assert!(v.verify_instance(&i, &s.proof0).is_err());
-    let mut i = instance0();
-    i.exclusion_root += Fp::ONE;
-    assert!(v.verify_instance(&i, &s.proof0).is_err());
-    let mut i = instance0();
-    i.threshold = Threshold::new(666, 1000).unwrap();
-    assert!(v.verify_instance(&i, &s.proof0).is_err());
+    let i = instance0();
+    let (reg, ex, id, t, c) = (
+        i.registry_root(),
+        i.exclusion_root(),
+        i.license_id(),
+        i.threshold(),
+        i.claim_ctx(),
+    );
+    let other = Threshold::new(666, 1000).unwrap();
+    for (reg, ex, id, t) in [
+        (reg, ex, 1, t),
+        (reg + Fp::ONE, ex, id, t),
+        (reg, ex + Fp::ONE, id, t),
+        (reg, ex, id, other),
+    ] {
+        let i = Instance::new(&small(), reg, ex, id, t, c).unwrap();
+        assert!(v.verify_instance(&i, &s.proof0).is_err());
+    }
 }
 
 #[test]
@@ -313,8 +319,16 @@ fn batch_verification_names_the_bad_proof() {
     let s = setup();
     let v = verifier(small());
     let good = (instance0(), s.proof0.clone());
-    let mut wrong_instance = instance0();
-    wrong_instance.claim_ctx += Fp::ONE;
+    let i = instance0();
+    let wrong_instance = Instance::new(
+        &small(),
+        i.registry_root(),
+        i.exclusion_root(),
+        i.license_id(),
+        i.threshold(),
+        i.claim_ctx() + Fp::ONE,
+    )
+    .unwrap();
     let items = vec![
         good.clone(),
         (wrong_instance, s.proof0.clone()),

@@ -13,17 +13,21 @@ use halo2_proofs::{
 };
 use pasta_curves::Fp;
 
-pub use crate::chips::Site;
 use crate::chips::{
-    hash::{chain, CompressInstructions, HashChip, HashConfig, Word},
-    merkle::{hash_paths, LevelValues, MerkleConfig, MerkleInstructions, NodeTags, MERKLE_COLUMNS},
+    hash::{chain, CompressInstructions, HashChip, HashConfig, Input, Word},
+    link_instance,
+    merkle::{
+        link_paths, schedule_paths, MerkleConfig, MerkleInstructions, NodeTags, PathInputs,
+        MERKLE_COLUMNS,
+    },
     pack::{MainColumns, PackConfig},
+    pin_cell,
     threshold::{InstanceRows, ThresholdConfig, DIFF_LIMBS, SMALL_LIMBS, THRESHOLD_COLUMNS},
-    Tampering,
+    Link, RangeCheck, Site, Tampering,
 };
 use crate::layout::POSEIDON_LANES;
-use crate::native::{self, registry_leaf, root_from_path, Shape, StatementError, Threshold};
-use crate::poseidon::{hash2, Tag};
+use crate::native::{self, registry_leaf, root_from_path, Code, Shape, StatementError, Threshold};
+use crate::poseidon::Tag;
 
 /// Offset of the registry root in the instance column.
 pub const REGISTRY_ROOT: usize = 0;
@@ -43,6 +47,15 @@ pub const INSTANCE_LEN: usize = 6;
 /// Cells of the constants region: four domain tags and zero.
 const CONSTANT_CELLS: usize = 5;
 
+/// The pinned cells of the constants region, in column order.
+const CONSTANTS: [(Link, Option<Tag>); CONSTANT_CELLS] = [
+    (Link::TagLog, Some(Tag::Log)),
+    (Link::TagRegistryLeaf, Some(Tag::RegistryLeaf)),
+    (Link::TagRegistryNode, Some(Tag::RegistryNode)),
+    (Link::TagExclusionNode, Some(Tag::ExclusionNode)),
+    (Link::Zero, None),
+];
+
 /// Number of main columns that take part in copy constraints.
 const EQUALITY_COLUMNS: usize = if THRESHOLD_COLUMNS > MERKLE_COLUMNS {
     THRESHOLD_COLUMNS
@@ -50,19 +63,15 @@ const EQUALITY_COLUMNS: usize = if THRESHOLD_COLUMNS > MERKLE_COLUMNS {
     MERKLE_COLUMNS
 };
 
-/// The public inputs of one proof.
+/// The public inputs of one proof (built by [`Instance::new`], which
+/// checks the license index against the shape).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Instance {
-    /// Root of the registry tree.
-    pub registry_root: Fp,
-    /// Root of the exclusion tree.
-    pub exclusion_root: Fp,
-    /// License index in both trees.
-    pub license_id: u64,
-    /// Participation threshold.
-    pub threshold: Threshold,
-    /// Hash of the claim context.
-    pub claim_ctx: Fp,
+    registry_root: Fp,
+    exclusion_root: Fp,
+    license_id: u64,
+    threshold: Threshold,
+    claim_ctx: Fp,
 }
 
 impl Instance {
@@ -85,6 +94,31 @@ impl Instance {
         })
     }
 
+    /// Root of the registry tree.
+    pub fn registry_root(&self) -> Fp {
+        self.registry_root
+    }
+
+    /// Root of the exclusion tree.
+    pub fn exclusion_root(&self) -> Fp {
+        self.exclusion_root
+    }
+
+    /// License index in both trees.
+    pub fn license_id(&self) -> u64 {
+        self.license_id
+    }
+
+    /// Participation threshold.
+    pub fn threshold(&self) -> Threshold {
+        self.threshold
+    }
+
+    /// Hash of the claim context.
+    pub fn claim_ctx(&self) -> Fp {
+        self.claim_ctx
+    }
+
     /// The instance column, in offset order.
     pub fn to_column(&self) -> Vec<Fp> {
         let mut v = vec![Fp::ZERO; INSTANCE_LEN];
@@ -103,9 +137,8 @@ impl Instance {
 pub struct Witness {
     /// License index (must equal the instance's).
     pub license_id: u64,
-    /// Outcome codes, one per task slot (`capacity` entries; `u64` so that
-    /// tests can feed malformed codes).
-    pub codes: Vec<u64>,
+    /// Outcome codes, one per task slot (`capacity` entries).
+    pub codes: Vec<Code>,
     /// Salt of the log commitment.
     pub salt: Fp,
     /// Digest of the task details.
@@ -143,33 +176,6 @@ impl Witness {
             self.license_id,
             &self.exclusion_path,
         )
-    }
-
-    fn levels(&self, depth: usize) -> Vec<LevelValues> {
-        let mut reg = registry_leaf(self.license_id, self.commitment());
-        let mut ex = self.exclusion_leaf;
-        let mut out = Vec::with_capacity(depth + 1);
-        for l in 0..=depth {
-            let z = if l < 64 { self.license_id >> l } else { 0 };
-            let bit = l < 64 && (self.license_id >> l) & 1 == 1;
-            let reg_sib = self.registry_path.get(l).copied().unwrap_or(Fp::ZERO);
-            let ex_sib = self.exclusion_path.get(l).copied().unwrap_or(Fp::ZERO);
-            out.push(LevelValues {
-                z: Fp::from(z),
-                reg_cur: reg,
-                reg_sib,
-                ex_cur: ex,
-                ex_sib,
-                bit,
-            });
-            if l < depth {
-                let (rl, rr) = if bit { (reg_sib, reg) } else { (reg, reg_sib) };
-                reg = hash2(Tag::RegistryNode, rl, rr);
-                let (el, er) = if bit { (ex_sib, ex) } else { (ex, ex_sib) };
-                ex = hash2(Tag::ExclusionNode, el, er);
-            }
-        }
-        out
     }
 }
 
@@ -233,8 +239,9 @@ impl EligibilityCircuit {
         })
     }
 
-    /// Overwrites one assigned cell (soundness tests only).
-    #[doc(hidden)]
+    /// Replaces the value at `site`; later values follow from it (soundness
+    /// tests only).
+    #[cfg(feature = "test-dependencies")]
     pub fn tamper(mut self, site: Site, value: Fp) -> Self {
         self.tamper.push(site, value);
         self
@@ -300,48 +307,38 @@ impl Circuit<Fp> for EligibilityCircuit {
         let depth = shape.depth() as usize;
         let main = config.main;
         let general: [Column<Advice>; CONSTANT_CELLS] = main.general();
+        let tamper = &self.tamper;
 
-        // Domain tags and zero, fixed by the constants column.
-        let tags = layouter.assign_region(
+        // Domain tags and zero, pinned by the constants column.
+        let constants = layouter.assign_region(
             || "constants",
             |mut region| {
-                let mut cell = |i: usize, v: Fp| {
-                    region.assign_advice_from_constant(|| "constant", general[i], 0, v)
-                };
-                Ok([
-                    cell(0, Tag::Log.value())?,
-                    cell(1, Tag::RegistryLeaf.value())?,
-                    cell(2, Tag::RegistryNode.value())?,
-                    cell(3, Tag::ExclusionNode.value())?,
-                    cell(4, Fp::ZERO)?,
-                ])
+                let mut cells = Vec::with_capacity(CONSTANT_CELLS);
+                for (i, (link, tag)) in CONSTANTS.iter().enumerate() {
+                    let value = tag.map_or(Fp::ZERO, Tag::value);
+                    cells.push(pin_cell(
+                        &mut region,
+                        tamper,
+                        *link,
+                        0,
+                        value,
+                        general[i],
+                        0,
+                    )?);
+                }
+                Ok(cells)
             },
         )?;
-        let [tag_log, tag_leaf, tag_reg_node, tag_ex_node, zero] = tags;
-
-        // Private header of the log commitment.
-        let (salt, detail) = layouter.assign_region(
-            || "log header",
-            |mut region| {
-                let salt =
-                    region.assign_advice(|| "salt", general[0], 0, || self.value(|w| w.salt))?;
-                let detail = region.assign_advice(
-                    || "detail digest",
-                    general[1],
-                    0,
-                    || self.value(|w| w.detail_digest),
-                )?;
-                Ok((salt, detail))
-            },
-        )?;
+        let [tag_log, tag_leaf, tag_reg_node, tag_ex_node, zero] =
+            core::array::from_fn(|i| Word::from(&constants[i]));
 
         // Outcome codes: well-formed, packed, counted.
         let codes: Vec<Value<Fp>> = (0..shape.capacity())
-            .map(|i| self.value(|w| Fp::from(w.codes[i])))
+            .map(|i| self.value(|w| w.codes[i].value()))
             .collect();
         let log = config
             .pack
-            .assign_log(&mut layouter, &codes, shape.words(), &self.tamper)?;
+            .assign_log(&mut layouter, &codes, shape.words(), tamper)?;
 
         // Threshold inequality and claim context.
         let thr = config.threshold.assign(
@@ -354,67 +351,91 @@ impl Circuit<Fp> for EligibilityCircuit {
                 den: THRESHOLD_DEN,
                 ctx: CLAIM_CTX,
             },
-            &self.tamper,
+            tamper,
         )?;
-        config.pack.range_check(
-            &mut layouter,
-            "executed * den - assigned * num",
-            &thr.diff,
-            DIFF_LIMBS,
-            &self.tamper,
-            Some(|index| Site::DiffLimb { index }),
-        )?;
-        for (name, cell) in [
-            ("assigned - 1", &thr.assigned_m1),
-            ("num - 1", &thr.num_m1),
-            ("den - 1", &thr.den_m1),
-            ("den - num", &thr.den_m_num),
-        ] {
+        for check in RangeCheck::ALL {
+            let limbs = match check {
+                RangeCheck::Diff => DIFF_LIMBS,
+                _ => SMALL_LIMBS,
+            };
             config
                 .pack
-                .range_check(&mut layouter, name, cell, SMALL_LIMBS, &self.tamper, None)?;
+                .range_check(&mut layouter, check, thr.checked(check), limbs, tamper)?;
         }
 
-        // Tree paths.
-        let levels: Vec<Value<LevelValues>> = match &self.witness {
-            Some(w) => w.levels(depth).into_iter().map(Value::known).collect(),
-            None => vec![Value::unknown(); depth + 1],
-        };
-        let (cells, roots) = config.merkle.assign_levels(
-            &mut layouter,
-            &levels,
-            config.instance,
-            LICENSE_ID,
-            &self.tamper,
-        )?;
-        layouter.constrain_instance(roots.registry.cell(), config.instance, REGISTRY_ROOT)?;
-        layouter.constrain_instance(roots.exclusion.cell(), config.instance, EXCLUSION_ROOT)?;
-
-        // Hashes: log commitment chain, registry leaf, tree nodes.
-        let mut hash = HashChip::construct(&config.hash);
+        // Hashes: the log commitment chain over the private header and
+        // the words, then the registry leaf.
+        let mut hash = HashChip::construct(&config.hash, tamper);
         let words: Vec<Word> = log.words.iter().map(Word::from).collect();
         let commitment = chain(
             &mut hash,
-            &Word::from(&tag_log),
-            [&Word::from(&salt), &Word::from(&detail)],
+            &tag_log,
+            [self.value(|w| w.salt), self.value(|w| w.detail_digest)],
             &words,
-            &Word::from(&zero),
+            &zero,
         );
-        let leaf = hash.compress(
-            &Word::from(&cells[0].z),
-            &commitment,
-            &Word::from(&tag_leaf),
-        );
-        hash.constrain_equal(&leaf, &cells[0].reg_cur);
-        hash_paths(
-            &mut hash,
-            &cells,
-            &roots,
-            NodeTags {
-                registry: &Word::from(&tag_reg_node),
-                exclusion: &Word::from(&tag_ex_node),
+        let license_id = self.value(|w| w.license_id);
+        let index = tamper.apply(
+            Site::Link {
+                link: Link::LicenseId,
+                occurrence: 0,
             },
+            license_id.map(Fp::from),
         );
+        let leaf = hash.compress([
+            Input::Deferred(index, Link::LeafIndex),
+            Input::Copy(&commitment, Link::LeafCommitment),
+            Input::Copy(&tag_leaf, Link::LeafTag),
+        ]);
+
+        // Tree paths: values from the leaves up, node hashes scheduled,
+        // rows assigned, then bound to the hashes.
+        let registry_path: Vec<Value<Fp>> = (0..depth)
+            .map(|l| self.value(|w| w.registry_path[l]))
+            .collect();
+        let exclusion_path: Vec<Value<Fp>> = (0..depth)
+            .map(|l| self.value(|w| w.exclusion_path[l]))
+            .collect();
+        let paths = schedule_paths(
+            &mut hash,
+            PathInputs {
+                license_id,
+                index,
+                registry_leaf: &leaf,
+                exclusion_leaf: self.value(|w| w.exclusion_leaf),
+                registry_path: &registry_path,
+                exclusion_path: &exclusion_path,
+            },
+            NodeTags {
+                registry: &tag_reg_node,
+                exclusion: &tag_ex_node,
+            },
+            tamper,
+        );
+        let (cells, roots) = config.merkle.assign_levels(
+            &mut layouter,
+            &paths.levels,
+            config.instance,
+            LICENSE_ID,
+            tamper,
+        )?;
+        link_instance(
+            &mut layouter,
+            Link::RegistryRoot,
+            &roots.registry,
+            config.instance,
+            REGISTRY_ROOT,
+        )?;
+        link_instance(
+            &mut layouter,
+            Link::ExclusionRoot,
+            &roots.exclusion,
+            config.instance,
+            EXCLUSION_ROOT,
+        )?;
+        hash.bind(&leaf, 0, &cells[0].z);
+        hash.constrain_equal(&leaf, &cells[0].reg_cur, Link::LeafToPath);
+        link_paths(&mut hash, &paths, &cells, &roots);
         hash.lay_out(&mut layouter)?;
         Ok(())
     }

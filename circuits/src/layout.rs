@@ -34,8 +34,6 @@ pub const MIN_K: u32 = 8;
 
 /// Rows of the constants region (domain tags and zero).
 pub const CONSTANT_ROWS: usize = 1;
-/// Rows of the log header (salt and detail digest).
-pub const HEADER_ROWS: usize = 1;
 
 /// Rows available to regions at size `k`.
 pub const fn usable_rows(k: u32) -> usize {
@@ -48,7 +46,7 @@ const fn words_of(capacity: usize) -> usize {
 }
 
 /// Poseidon permutations for `words` packed words and trees of `depth`:
-/// the log header, the word pairs, the registry leaf and two nodes per
+/// the private header (salt and detail digest), the word pairs, the registry leaf and two nodes per
 /// level.
 const fn permutations_of(words: usize, depth: usize) -> usize {
     1 + words.div_ceil(RATE) + 1 + 2 * depth
@@ -57,7 +55,6 @@ const fn permutations_of(words: usize, depth: usize) -> usize {
 /// Rows of the main area with `lanes` code lanes.
 const fn main_rows_of(words: usize, depth: usize, lanes: usize) -> usize {
     CONSTANT_ROWS
-        + HEADER_ROWS
         + log_rows(words, lanes)
         + THRESHOLD_ROWS
         + range_rows(DIFF_LIMBS)
@@ -105,7 +102,7 @@ pub fn permutations(shape: &Shape) -> usize {
     permutations_of(shape.words(), shape.depth() as usize)
 }
 
-/// Rows used in the main columns (constants, header, log, threshold, range
+/// Rows used in the main columns (constants, log, threshold, range
 /// checks, Merkle levels).
 pub fn main_rows(shape: &Shape) -> usize {
     main_rows_of(shape.words(), shape.depth() as usize, LANES)
@@ -197,8 +194,8 @@ pub fn cost_breakdown(shape: &Shape) -> Vec<PartCost> {
             permutations: 0,
         },
         PartCost {
-            part: "constants and log header",
-            rows: CONSTANT_ROWS + HEADER_ROWS,
+            part: "constants",
+            rows: CONSTANT_ROWS,
             advice_columns: 5,
             fixed_columns: 1,
             permutations: 0,

@@ -8,10 +8,11 @@
 pub mod chips;
 pub mod circuit;
 pub mod layout;
+pub mod mutation;
 pub mod native;
 pub mod poseidon;
 
-pub use circuit::{EligibilityCircuit, Instance, Site, Witness};
+pub use circuit::{EligibilityCircuit, Instance, Witness};
 pub use native::{
     Address, ClaimContext, ExclusionReason, LicenseLog, Outcome, PayoutOption, Shape,
     StatementError, TaskEntry, Threshold, Verdict,

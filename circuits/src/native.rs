@@ -207,12 +207,39 @@ pub const DETAIL_FAILED: u8 = 2;
 /// Detail code of a missed task.
 pub const DETAIL_MISSED: u8 = 3;
 
-impl Outcome {
-    /// The outcome-vector code (a trit; padding is 0).
-    pub fn code(self) -> u8 {
+/// One slot of the outcome vector: a trit of the packed log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// No task in this slot.
+    Padding,
+    /// An executed task.
+    Executed,
+    /// A task assigned but not executed.
+    NotExecuted,
+}
+
+impl Code {
+    /// The trit packed into a word ([`CODE_PADDING`], [`CODE_EXECUTED`],
+    /// [`CODE_NOT_EXECUTED`]).
+    pub fn trit(self) -> u8 {
         match self {
-            Outcome::Executed => CODE_EXECUTED,
-            Outcome::Failed | Outcome::Missed => CODE_NOT_EXECUTED,
+            Code::Padding => CODE_PADDING,
+            Code::Executed => CODE_EXECUTED,
+            Code::NotExecuted => CODE_NOT_EXECUTED,
+        }
+    }
+    /// The trit as a field element.
+    pub fn value(self) -> Fp {
+        Fp::from(u64::from(self.trit()))
+    }
+}
+
+impl Outcome {
+    /// The outcome-vector code.
+    pub fn code(self) -> Code {
+        match self {
+            Outcome::Executed => Code::Executed,
+            Outcome::Failed | Outcome::Missed => Code::NotExecuted,
         }
     }
     /// The detail code hashed into the task-detail leaf (1, 2, 3).
@@ -319,30 +346,29 @@ pub fn count(entries: &[TaskEntry]) -> (u64, u64) {
 }
 
 /// The outcome vector padded to the capacity.
-pub fn outcome_codes(shape: &Shape, entries: &[TaskEntry]) -> Result<Vec<u8>, StatementError> {
+pub fn outcome_codes(shape: &Shape, entries: &[TaskEntry]) -> Result<Vec<Code>, StatementError> {
     if entries.len() > shape.capacity() {
         return Err(StatementError::TooManyTasks(
             entries.len(),
             shape.capacity(),
         ));
     }
-    let mut codes: Vec<u8> = entries.iter().map(|e| e.outcome.code()).collect();
-    codes.resize(shape.capacity(), CODE_PADDING);
+    let mut codes: Vec<Code> = entries.iter().map(|e| e.outcome.code()).collect();
+    codes.resize(shape.capacity(), Code::Padding);
     Ok(codes)
 }
 
 /// Packs codes into words of [`CODES_PER_WORD`] codes, most significant
 /// code first (`word = sum c_i * 3^(CODES_PER_WORD - 1 - i)`); the last word is
-/// padded with zero codes. Codes are taken as given (any `u64`), so that a
-/// malformed code can be packed for negative tests.
-pub fn pack_words(codes: &[u64]) -> Vec<Fp> {
+/// padded with zero codes.
+pub fn pack_words(codes: &[Code]) -> Vec<Fp> {
     codes
         .chunks(CODES_PER_WORD)
         .map(|chunk| {
             let mut word = Fp::ZERO;
             let radix = Fp::from(CODE_RADIX);
             for i in 0..CODES_PER_WORD {
-                word = word * radix + Fp::from(chunk.get(i).copied().unwrap_or(0));
+                word = word * radix + chunk.get(i).map_or(Fp::ZERO, |c| c.value());
             }
             word
         })
@@ -386,7 +412,7 @@ pub fn detail_digest(shape: &Shape, entries: &[TaskEntry]) -> Result<Fp, Stateme
 
 /// The salted log commitment:
 /// `chain(Log; salt, detail_digest, words...)`, see [`crate::poseidon::chain`].
-pub fn log_commitment_from_codes(salt: Fp, detail_digest: Fp, codes: &[u64]) -> Fp {
+pub fn log_commitment_from_codes(salt: Fp, detail_digest: Fp, codes: &[Code]) -> Fp {
     chain(Tag::Log, salt, detail_digest, &pack_words(codes))
 }
 
@@ -405,7 +431,7 @@ impl LicenseLog {
         detail_digest(shape, &self.entries)
     }
     /// Outcome codes padded to the capacity.
-    pub fn codes(&self, shape: &Shape) -> Result<Vec<u8>, StatementError> {
+    pub fn codes(&self, shape: &Shape) -> Result<Vec<Code>, StatementError> {
         outcome_codes(shape, &self.entries)
     }
     /// The log commitment, given the detail digest of the entries.
@@ -414,16 +440,18 @@ impl LicenseLog {
         shape: &Shape,
         detail_digest: Fp,
     ) -> Result<Fp, StatementError> {
-        let codes: Vec<u64> = self.codes(shape)?.into_iter().map(u64::from).collect();
-        Ok(log_commitment_from_codes(self.salt, detail_digest, &codes))
+        Ok(log_commitment_from_codes(
+            self.salt,
+            detail_digest,
+            &self.codes(shape)?,
+        ))
     }
     /// The log commitment.
     pub fn commitment(&self, shape: &Shape) -> Result<Fp, StatementError> {
-        let codes: Vec<u64> = self.codes(shape)?.into_iter().map(u64::from).collect();
         Ok(log_commitment_from_codes(
             self.salt,
             self.detail_digest(shape)?,
-            &codes,
+            &self.codes(shape)?,
         ))
     }
     /// `(executed, assigned)`.

@@ -1,11 +1,11 @@
 //! Each gadget in a circuit of its own, compared with the native
 //! computation through the instance column.
 
-use eligo_circuits::chips::hash::{CompressInstructions, HashChip, HashConfig, Word};
+use eligo_circuits::chips::hash::{CompressInstructions, HashChip, HashConfig, Input, Word};
 use eligo_circuits::chips::pack::{MainColumns, PackConfig, LANE_WIDTH, ROW_RADIX};
-use eligo_circuits::chips::Tampering;
+use eligo_circuits::chips::{Link, RangeCheck, Tampering};
 use eligo_circuits::layout::LANES;
-use eligo_circuits::native::{count, pack_words, TaskEntry, CODES_PER_WORD};
+use eligo_circuits::native::{count, pack_words, Code, TaskEntry, CODES_PER_WORD};
 use eligo_circuits::poseidon::compress;
 use eligo_circuits::{Fp, Outcome};
 use ff::Field;
@@ -67,14 +67,18 @@ impl Circuit<Fp> for HashCircuit {
                 Ok((out, expected))
             },
         )?;
-        let mut chip = HashChip::construct(&hash);
+        let mut chip = HashChip::construct(&hash, &Tampering::default());
         let w: Vec<Word> = cells.iter().map(Word::from).collect();
+        fn copy(w: &Word) -> Input<'_> {
+            Input::Copy(w, Link::LogWord)
+        }
         // Chained calls over both lanes and into a second slot.
-        let mut h = chip.compress(&w[0], &w[1], &w[2]);
-        chip.constrain_equal(&h, &expected[0]);
+        let mut h = chip.compress([copy(&w[0]), copy(&w[1]), copy(&w[2])]);
+        chip.constrain_equal(&h, &expected[0], Link::ChainLink);
         for e in &expected[1..] {
-            h = chip.compress(&h, &w[1], &w[0]);
-            chip.constrain_equal(&h, e);
+            let prev = h;
+            h = chip.compress([copy(&prev), copy(&w[1]), copy(&w[0])]);
+            chip.constrain_equal(&h, e, Link::ChainLink);
         }
         chip.lay_out(&mut layouter)
     }
@@ -160,7 +164,7 @@ impl Circuit<Fp> for PackCircuit {
                 region.assign_advice(|| "v", main.lanes[0].codes[0], 0, || self.range_value)
             },
         )?;
-        pack.range_check(&mut layouter, "value", &v, LANE_WIDTH, &none, None)
+        pack.range_check(&mut layouter, RangeCheck::Diff, &v, LANE_WIDTH, &none)
     }
 }
 
@@ -187,14 +191,14 @@ const WORDS: usize = LANES + 1;
 fn pack_case(n: usize, range_value: Fp) -> (PackCircuit, Vec<Fp>) {
     let capacity = WORDS * CODES_PER_WORD;
     let e = entries(n, n as u64);
-    let mut codes: Vec<u64> = e.iter().map(|t| u64::from(t.outcome.code())).collect();
-    codes.resize(capacity, 0);
+    let mut codes: Vec<Code> = e.iter().map(|t| t.outcome.code()).collect();
+    codes.resize(capacity, Code::Padding);
     let (executed, assigned) = count(&e);
     let mut instance = pack_words(&codes);
     instance.push(Fp::from(assigned));
     instance.push(Fp::from(executed));
     let circuit = PackCircuit {
-        codes: codes.iter().map(|c| Value::known(Fp::from(*c))).collect(),
+        codes: codes.iter().map(|c| Value::known(c.value())).collect(),
         words: WORDS,
         range_value: Value::known(range_value),
     };
@@ -339,10 +343,10 @@ impl Circuit<Fp> for AgainstLibrary {
         )?;
         let [lib_out, _, _] = out;
         let lib_out: halo2_proofs::circuit::AssignedCell<Fp, Fp> = lib_out.into();
-        let mut hash = HashChip::construct(&ours);
+        let mut hash = HashChip::construct(&ours, &Tampering::default());
         let w: Vec<Word> = mine.iter().map(Word::from).collect();
-        let h = hash.compress(&w[0], &w[1], &w[2]);
-        hash.constrain_equal(&h, &lib_out);
+        let h = hash.compress(core::array::from_fn(|i| Input::Copy(&w[i], Link::LogWord)));
+        hash.constrain_equal(&h, &lib_out, Link::ChainLink);
         hash.lay_out(&mut layouter)
     }
 }

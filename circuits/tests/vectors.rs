@@ -32,12 +32,7 @@ fn vectors() -> Vec<(&'static str, String)> {
         ],
         salt: Fp::from(0x5a17),
     };
-    let mut codes: Vec<u64> = log
-        .codes(&shape)
-        .unwrap()
-        .into_iter()
-        .map(u64::from)
-        .collect();
+    let mut codes = log.codes(&shape).unwrap();
     codes.truncate(3);
     let commitment = log.commitment(&shape).unwrap();
     let registry =

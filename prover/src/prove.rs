@@ -184,12 +184,12 @@ impl Prover {
             k: layout::k_for(&self.shape),
             circuit_fingerprint: self.fingerprint.clone(),
             public_inputs: PublicInputs {
-                registry_root: fp_to_hex(&instance.registry_root),
-                exclusion_root: fp_to_hex(&instance.exclusion_root),
-                license_id: instance.license_id,
-                threshold_num: instance.threshold.num(),
-                threshold_den: instance.threshold.den(),
-                claim_ctx: fp_to_hex(&instance.claim_ctx),
+                registry_root: fp_to_hex(&instance.registry_root()),
+                exclusion_root: fp_to_hex(&instance.exclusion_root()),
+                license_id: instance.license_id(),
+                threshold_num: instance.threshold().num(),
+                threshold_den: instance.threshold().den(),
+                claim_ctx: fp_to_hex(&instance.claim_ctx()),
             },
             claim: ClaimFields {
                 chain_id: ctx.chain_id,

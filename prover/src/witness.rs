@@ -133,7 +133,7 @@ pub fn prepare(
     let codes = v.log.codes(&shape).map_err(|e| bad(e.to_string()))?;
     let witness = Witness {
         license_id: package.license_id,
-        codes: codes.into_iter().map(u64::from).collect(),
+        codes,
         salt: v.log.salt,
         detail_digest: v.detail_digest,
         registry_path: v.registry_path.clone(),

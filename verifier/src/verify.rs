@@ -213,8 +213,8 @@ impl Verifier {
             return Err(ProofError::TooLarge(proof.len()).into());
         }
         self.shape
-            .check_license(instance.license_id)
-            .map_err(|_| VerifyError::LicenseOutOfRange(instance.license_id))?;
+            .check_license(instance.license_id())
+            .map_err(|_| VerifyError::LicenseOutOfRange(instance.license_id()))?;
         Ok(reduce(&self.key, &self.gens, &[column], proof)?.msm)
     }
 

@@ -12,6 +12,7 @@ use halo2_proofs::{
 };
 use pasta_curves::Fp;
 
+use super::Link;
 use crate::poseidon::{FULL_ROUNDS, PARTIAL_ROUNDS, RATE, WIDTH};
 
 pub mod chip;
@@ -65,32 +66,59 @@ impl From<&AssignedCell<Fp, Fp>> for Word {
     }
 }
 
+/// How a permutation obtains one input word.
+#[derive(Clone, Copy, Debug)]
+pub enum Input<'a> {
+    /// A copy of `word` over `link`.
+    Copy(&'a Word, Link),
+    /// A private value no other cell holds.
+    Private(Value<Fp>),
+    /// A value whose cell is assigned later and bound with
+    /// [`CompressInstructions::bind`], over `link`.
+    Deferred(Value<Fp>, Link),
+}
+
 /// The hash instruction of the circuit: `P(a, b, c)[0]`, where `P` is the
 /// permutation of [`crate::poseidon::permute`]. Swapping the hash means
 /// implementing this trait (and the native reference).
 pub trait CompressInstructions {
-    /// Schedules `P(a, b, c)[0]`.
-    fn compress(&mut self, a: &Word, b: &Word, c: &Word) -> Word;
-    /// Requires `word` to equal `cell`.
-    fn constrain_equal(&mut self, word: &Word, cell: &AssignedCell<Fp, Fp>);
-    /// Lays out everything scheduled.
+    /// Schedules `P(a, b, c)[0]`; the result is a [`Word::Output`].
+    fn compress(&mut self, inputs: [Input<'_>; WIDTH]) -> Word;
+    /// Binds deferred input `slot` of the permutation whose output is `of`
+    /// to `cell`.
+    fn bind(&mut self, of: &Word, slot: usize, cell: &AssignedCell<Fp, Fp>);
+    /// Requires `word` to equal `cell`, over `link`.
+    fn constrain_equal(&mut self, word: &Word, cell: &AssignedCell<Fp, Fp>, link: Link);
+    /// Lays out everything scheduled (every deferred input must be bound).
     fn lay_out(self, layouter: &mut impl Layouter<Fp>) -> Result<(), Error>;
 }
 
-/// The chained hash of [`crate::poseidon::chain`] in-circuit: first block
-/// `P(x0, x1, tag)[0]`, then `P(x_2i, x_2i+1, h)[0]` per further pair, an
-/// odd tail padded with `zero`.
+/// The log commitment's chained hash ([`crate::poseidon::chain`])
+/// in-circuit: first block `P(x0, x1, tag)[0]` over the two private header
+/// words, then `P(w_2i, w_2i+1, h)[0]` per further pair of words, an odd
+/// tail padded with `zero`.
 pub fn chain(
     hash: &mut impl CompressInstructions,
     tag: &Word,
-    first: [&Word; RATE],
-    rest: &[Word],
+    first: [Value<Fp>; RATE],
+    words: &[Word],
     zero: &Word,
 ) -> Word {
-    let mut h = hash.compress(first[0], first[1], tag);
-    for pair in rest.chunks(RATE) {
-        let right = pair.get(1).unwrap_or(zero);
-        h = hash.compress(&pair[0], right, &h);
+    let mut h = hash.compress([
+        Input::Private(first[0]),
+        Input::Private(first[1]),
+        Input::Copy(tag, Link::LogTag),
+    ]);
+    for pair in words.chunks(RATE) {
+        let right = match pair.get(1) {
+            Some(w) => Input::Copy(w, Link::LogWord),
+            None => Input::Copy(zero, Link::ChainPad),
+        };
+        h = hash.compress([
+            Input::Copy(&pair[0], Link::LogWord),
+            right,
+            Input::Copy(&h, Link::ChainLink),
+        ]);
     }
     h
 }

@@ -5,8 +5,13 @@
 //! `b_l = z_l - 2 z_(l+1)` (boolean), so `z_0 = license_id` and
 //! `z_depth = 0` prove `license_id < 2^depth`. `left/right` are `cur/sib`
 //! swapped when `b_l = 1`. Row `depth` holds `z = 0` and both roots. The
-//! node hashes themselves are Poseidon permutations linked by copy
-//! constraints (`cur` of row `l+1` = hash of row `l`).
+//! node hashes themselves are permutations of a [`CompressInstructions`]
+//! chip linked by copy constraints (`cur` of row `l+1` = hash of row `l`).
+//!
+//! [`schedule_paths`] computes every value of the rows from the leaf
+//! upwards, scheduling the node hashes as it goes (each hash reads its
+//! level's `left`/`right` as deferred inputs); the rows are assigned
+//! afterwards and [`link_paths`] binds the hashes to them.
 
 use ff::Field;
 use halo2_proofs::{
@@ -16,9 +21,15 @@ use halo2_proofs::{
 };
 use pasta_curves::Fp;
 
-use super::hash::{CompressInstructions, Word};
-use super::{Site, Tampering};
+use super::hash::{CompressInstructions, Input, Word};
+use super::{link_instance, pin_cell, Link, Site, Tampering};
+use crate::mutation::gate_constraint;
 use crate::native::EMPTY_LEAF;
+
+/// Gate: one level of both paths.
+pub const GATE_LEVEL: &str = "merkle level";
+/// Gate: the exclusion leaf is empty.
+pub const GATE_EMPTY: &str = "exclusion leaf empty";
 
 /// Column index of each cell of a level row.
 mod col {
@@ -51,21 +62,28 @@ pub struct MerkleConfig {
     q_empty: Selector,
 }
 
-/// Native values of one level, computed by the witness builder.
+/// The values of one row (the last row holds `z = 0` and the roots in
+/// `reg_cur` / `ex_cur`).
 #[derive(Clone, Copy, Debug)]
 pub struct LevelValues {
     /// `z_l = license_id >> l`.
-    pub z: Fp,
+    pub z: Value<Fp>,
     /// Current registry node.
-    pub reg_cur: Fp,
+    pub reg_cur: Value<Fp>,
     /// Registry sibling.
-    pub reg_sib: Fp,
+    pub reg_sib: Value<Fp>,
+    /// Registry left input.
+    pub reg_left: Value<Fp>,
+    /// Registry right input.
+    pub reg_right: Value<Fp>,
     /// Current exclusion node.
-    pub ex_cur: Fp,
+    pub ex_cur: Value<Fp>,
     /// Exclusion sibling.
-    pub ex_sib: Fp,
-    /// Index bit.
-    pub bit: bool,
+    pub ex_sib: Value<Fp>,
+    /// Exclusion left input.
+    pub ex_left: Value<Fp>,
+    /// Exclusion right input.
+    pub ex_right: Value<Fp>,
 }
 
 /// Assigned cells of one level, to feed the hashes.
@@ -104,7 +122,7 @@ impl MerkleConfig {
     ) -> Self {
         let q_level = meta.selector();
         let q_empty = meta.selector();
-        meta.create_gate("merkle level", |meta| {
+        meta.create_gate(GATE_LEVEL, |meta| {
             let q = meta.query_selector(q_level);
             let cur = |meta: &mut halo2_proofs::plonk::VirtualCells<'_, Fp>, i: usize| {
                 meta.query_advice(cols[i], Rotation::cur())
@@ -132,23 +150,25 @@ impl MerkleConfig {
                 cur(meta, col::EX_LEFT),
                 cur(meta, col::EX_RIGHT),
             );
+            let g = |name, e| gate_constraint(GATE_LEVEL, name, e);
             Constraints::with_selector(
                 q,
                 [
-                    ("index bit is boolean", bit.clone() * (one - bit.clone())),
-                    ("registry left", reg_l),
-                    ("registry right", reg_r),
-                    ("exclusion left", ex_l),
-                    ("exclusion right", ex_r),
+                    g("index bit is boolean", bit.clone() * (one - bit.clone())),
+                    g("registry left", reg_l),
+                    g("registry right", reg_r),
+                    g("exclusion left", ex_l),
+                    g("exclusion right", ex_r),
                 ],
             )
         });
-        meta.create_gate("exclusion leaf empty", |meta| {
+        meta.create_gate(GATE_EMPTY, |meta| {
             let q = meta.query_selector(q_empty);
             let ex = meta.query_advice(cols[col::EX_CUR], Rotation::cur());
             Constraints::with_selector(
                 q,
-                [(
+                [gate_constraint(
+                    GATE_EMPTY,
                     "exclusion leaf is empty",
                     ex - Expression::Constant(EMPTY_LEAF),
                 )],
@@ -162,17 +182,17 @@ impl MerkleConfig {
     }
 }
 
-/// The tree-path instructions: both paths' levels (the index bits and the
-/// conditional swaps), as cells for a hash to link with
-/// [`hash_paths`]. Swapping the hash does not touch them.
+/// The tree-path instructions: both paths' rows (the index bits and the
+/// conditional swaps), as cells for a hash to link with [`link_paths`].
+/// Swapping the hash does not touch them.
 pub trait MerkleInstructions {
-    /// Assigns the levels. `levels` has `depth + 1` entries (the last holds
-    /// the roots in `reg_cur` / `ex_cur`). `z_0` is copied from the
-    /// instance; `z_depth` is fixed to 0.
+    /// Assigns the rows (`levels` has `depth + 1` entries, see
+    /// [`LevelValues`]) and links `z_0` to public input `license_row`;
+    /// `z_depth` is pinned to 0.
     fn assign_levels(
         &self,
         layouter: &mut impl Layouter<Fp>,
-        levels: &[Value<LevelValues>],
+        levels: &[LevelValues],
         instance: Column<Instance>,
         license_row: usize,
         tamper: &Tampering,
@@ -183,14 +203,14 @@ impl MerkleInstructions for MerkleConfig {
     fn assign_levels(
         &self,
         layouter: &mut impl Layouter<Fp>,
-        levels: &[Value<LevelValues>],
+        levels: &[LevelValues],
         instance: Column<Instance>,
         license_row: usize,
         tamper: &Tampering,
     ) -> Result<(Vec<LevelCells>, RootCells), Error> {
         let cols = self.cols;
         let depth = levels.len() - 1;
-        layouter.assign_region(
+        let (out, roots) = layouter.assign_region(
             || "merkle paths",
             |mut region| {
                 let mut out = Vec::with_capacity(depth);
@@ -199,50 +219,18 @@ impl MerkleInstructions for MerkleConfig {
                     if l == 0 {
                         self.q_empty.enable(&mut region, 0)?;
                     }
-                    let z = if l == 0 {
-                        region.assign_advice_from_instance(
-                            || "license id",
-                            instance,
-                            license_row,
-                            cols[col::Z],
-                            0,
-                        )?
-                    } else {
-                        region.assign_advice(
-                            || "z",
-                            cols[col::Z],
-                            l,
-                            || tamper.apply(Site::IndexAcc { level: l }, lv.map(|v| v.z)),
-                        )?
-                    };
-                    let bit = lv.map(|v| v.bit);
-                    let reg_cur = lv.map(|v| v.reg_cur);
-                    let reg_sib =
-                        tamper.apply(Site::RegistrySibling { level: l }, lv.map(|v| v.reg_sib));
-                    let ex_cur = lv.map(|v| v.ex_cur);
-                    let ex_sib =
-                        tamper.apply(Site::ExclusionSibling { level: l }, lv.map(|v| v.ex_sib));
-                    let sel = |b: Value<bool>, x: Value<Fp>, y: Value<Fp>| {
-                        b.zip(x.zip(y)).map(|(b, (x, y))| if b { y } else { x })
-                    };
-                    let reg_l =
-                        tamper.apply(Site::RegistryLeft { level: l }, sel(bit, reg_cur, reg_sib));
-                    let reg_r = sel(bit, reg_sib, reg_cur);
-                    let ex_l = sel(bit, ex_cur, ex_sib);
-                    let ex_r = sel(bit, ex_sib, ex_cur);
-                    let a = |region: &mut halo2_proofs::circuit::Region<'_, Fp>,
-                             i: usize,
-                             v: Value<Fp>| {
+                    let mut a = |i: usize, v: Value<Fp>| {
                         region.assign_advice(|| "merkle", cols[i], l, || v)
                     };
-                    let reg_cur = a(&mut region, col::REG_CUR, reg_cur)?;
-                    a(&mut region, col::REG_SIB, reg_sib)?;
-                    let reg_left = a(&mut region, col::REG_LEFT, reg_l)?;
-                    let reg_right = a(&mut region, col::REG_RIGHT, reg_r)?;
-                    let ex_cur = a(&mut region, col::EX_CUR, ex_cur)?;
-                    a(&mut region, col::EX_SIB, ex_sib)?;
-                    let ex_left = a(&mut region, col::EX_LEFT, ex_l)?;
-                    let ex_right = a(&mut region, col::EX_RIGHT, ex_r)?;
+                    let z = a(col::Z, lv.z)?;
+                    let reg_cur = a(col::REG_CUR, lv.reg_cur)?;
+                    a(col::REG_SIB, lv.reg_sib)?;
+                    let reg_left = a(col::REG_LEFT, lv.reg_left)?;
+                    let reg_right = a(col::REG_RIGHT, lv.reg_right)?;
+                    let ex_cur = a(col::EX_CUR, lv.ex_cur)?;
+                    a(col::EX_SIB, lv.ex_sib)?;
+                    let ex_left = a(col::EX_LEFT, lv.ex_left)?;
+                    let ex_right = a(col::EX_RIGHT, lv.ex_right)?;
                     out.push(LevelCells {
                         z,
                         reg_cur,
@@ -253,19 +241,27 @@ impl MerkleInstructions for MerkleConfig {
                         ex_right,
                     });
                 }
-                region.assign_advice_from_constant(|| "z = 0", cols[col::Z], depth, Fp::ZERO)?;
+                pin_cell(
+                    &mut region,
+                    tamper,
+                    Link::IndexEnd,
+                    0,
+                    Fp::ZERO,
+                    cols[col::Z],
+                    depth,
+                )?;
                 let top = levels[depth];
                 let registry = region.assign_advice(
                     || "registry root",
                     cols[col::REG_CUR],
                     depth,
-                    || top.map(|v| v.reg_cur),
+                    || top.reg_cur,
                 )?;
                 let exclusion = region.assign_advice(
                     || "exclusion root",
                     cols[col::EX_CUR],
                     depth,
-                    || top.map(|v| v.ex_cur),
+                    || top.ex_cur,
                 )?;
                 Ok((
                     out,
@@ -275,7 +271,9 @@ impl MerkleInstructions for MerkleConfig {
                     },
                 ))
             },
-        )
+        )?;
+        link_instance(layouter, Link::LicenseId, &out[0].z, instance, license_row)?;
+        Ok((out, roots))
     }
 }
 
@@ -288,32 +286,149 @@ pub struct NodeTags<'a> {
     pub exclusion: &'a Word,
 }
 
-/// Hashes both paths level by level with `hash` and links every node to
-/// the next level's `cur` cell (the last ones to the root cells):
-/// `cur_(l+1) = H(tag; left_l, right_l)`. The registry leaf itself is
-/// linked by the caller.
-pub fn hash_paths(
+/// The private inputs of the two paths.
+#[derive(Clone, Copy, Debug)]
+pub struct PathInputs<'a> {
+    /// The license index, whose bits place the leaves.
+    pub license_id: Value<u64>,
+    /// `z_0`, the index as the rows hold it (the license index itself in
+    /// an honest witness).
+    pub index: Value<Fp>,
+    /// The registry leaf (a scheduled hash's output).
+    pub registry_leaf: &'a Word,
+    /// The exclusion leaf.
+    pub exclusion_leaf: Value<Fp>,
+    /// Registry siblings, leaf level first (`depth` entries).
+    pub registry_path: &'a [Value<Fp>],
+    /// Exclusion siblings, leaf level first.
+    pub exclusion_path: &'a [Value<Fp>],
+}
+
+/// The rows' values and the node hashes scheduled for them.
+#[derive(Debug)]
+pub struct ScheduledPaths {
+    /// The rows' values (`depth + 1` entries).
+    pub levels: Vec<LevelValues>,
+    registry_nodes: Vec<Word>,
+    exclusion_nodes: Vec<Word>,
+}
+
+/// Computes both paths' rows from the leaves upwards and schedules their
+/// node hashes `cur_(l+1) = H(tag; left_l, right_l)` on `hash`.
+pub fn schedule_paths(
     hash: &mut impl CompressInstructions,
+    inputs: PathInputs<'_>,
+    tags: NodeTags<'_>,
+    tamper: &Tampering,
+) -> ScheduledPaths {
+    let depth = inputs.registry_path.len();
+    let z_at = |l: usize| {
+        inputs
+            .license_id
+            .map(|id| Fp::from(if l < 64 { id >> l } else { 0 }))
+    };
+    let z: Vec<Value<Fp>> = (0..=depth)
+        .map(|l| match l {
+            0 => inputs.index,
+            l if l == depth => tamper.apply(
+                Site::Link {
+                    link: Link::IndexEnd,
+                    occurrence: 0,
+                },
+                Value::known(Fp::ZERO),
+            ),
+            l => tamper.apply(Site::IndexAcc { level: l }, z_at(l)),
+        })
+        .collect();
+    let two = Value::known(Fp::from(2));
+    let mut reg = tamper.apply(Site::RegistryCur { level: 0 }, inputs.registry_leaf.value());
+    let mut ex = tamper.apply(Site::ExclusionCur { level: 0 }, inputs.exclusion_leaf);
+    let mut levels = Vec::with_capacity(depth + 1);
+    let mut registry_nodes = Vec::with_capacity(depth);
+    let mut exclusion_nodes = Vec::with_capacity(depth);
+    for l in 0..depth {
+        let bit = z[l] - two * z[l + 1];
+        let reg_sib = tamper.apply(Site::RegistrySibling { level: l }, inputs.registry_path[l]);
+        let ex_sib = tamper.apply(
+            Site::ExclusionSibling { level: l },
+            inputs.exclusion_path[l],
+        );
+        let reg_left = tamper.apply(Site::RegistryLeft { level: l }, reg + bit * (reg_sib - reg));
+        let reg_right = tamper.apply(
+            Site::RegistryRight { level: l },
+            reg_sib + bit * (reg - reg_sib),
+        );
+        let ex_left = tamper.apply(Site::ExclusionLeft { level: l }, ex + bit * (ex_sib - ex));
+        let ex_right = tamper.apply(
+            Site::ExclusionRight { level: l },
+            ex_sib + bit * (ex - ex_sib),
+        );
+        levels.push(LevelValues {
+            z: z[l],
+            reg_cur: reg,
+            reg_sib,
+            reg_left,
+            reg_right,
+            ex_cur: ex,
+            ex_sib,
+            ex_left,
+            ex_right,
+        });
+        let reg_node = hash.compress([
+            Input::Deferred(reg_left, Link::RegistryLeft),
+            Input::Deferred(reg_right, Link::RegistryRight),
+            Input::Copy(tags.registry, Link::RegistryTag),
+        ]);
+        let ex_node = hash.compress([
+            Input::Deferred(ex_left, Link::ExclusionLeft),
+            Input::Deferred(ex_right, Link::ExclusionRight),
+            Input::Copy(tags.exclusion, Link::ExclusionTag),
+        ]);
+        reg = tamper.apply(Site::RegistryCur { level: l + 1 }, reg_node.value());
+        ex = tamper.apply(Site::ExclusionCur { level: l + 1 }, ex_node.value());
+        registry_nodes.push(reg_node);
+        exclusion_nodes.push(ex_node);
+    }
+    let unknown = Value::unknown();
+    levels.push(LevelValues {
+        z: z[depth],
+        reg_cur: reg,
+        reg_sib: unknown,
+        reg_left: unknown,
+        reg_right: unknown,
+        ex_cur: ex,
+        ex_sib: unknown,
+        ex_left: unknown,
+        ex_right: unknown,
+    });
+    ScheduledPaths {
+        levels,
+        registry_nodes,
+        exclusion_nodes,
+    }
+}
+
+/// Binds the node hashes of [`schedule_paths`] to the assigned rows: each
+/// reads its level's `left`/`right` cells and is the next level's `cur`
+/// (the last ones the root cells).
+pub fn link_paths(
+    hash: &mut impl CompressInstructions,
+    paths: &ScheduledPaths,
     levels: &[LevelCells],
     roots: &RootCells,
-    tags: NodeTags<'_>,
 ) {
     for (l, level) in levels.iter().enumerate() {
-        let reg = hash.compress(
-            &Word::from(&level.reg_left),
-            &Word::from(&level.reg_right),
-            tags.registry,
-        );
-        let ex = hash.compress(
-            &Word::from(&level.ex_left),
-            &Word::from(&level.ex_right),
-            tags.exclusion,
-        );
+        let reg = &paths.registry_nodes[l];
+        let ex = &paths.exclusion_nodes[l];
+        hash.bind(reg, 0, &level.reg_left);
+        hash.bind(reg, 1, &level.reg_right);
+        hash.bind(ex, 0, &level.ex_left);
+        hash.bind(ex, 1, &level.ex_right);
         let (reg_next, ex_next) = match levels.get(l + 1) {
             Some(next) => (&next.reg_cur, &next.ex_cur),
             None => (&roots.registry, &roots.exclusion),
         };
-        hash.constrain_equal(&reg, reg_next);
-        hash.constrain_equal(&ex, ex_next);
+        hash.constrain_equal(reg, reg_next, Link::RegistryNode);
+        hash.constrain_equal(ex, ex_next, Link::ExclusionNode);
     }
 }

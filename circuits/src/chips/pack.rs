@@ -27,8 +27,9 @@ use halo2_proofs::{
 };
 use pasta_curves::Fp;
 
-use super::{Site, Tampering};
+use super::{copy_cell, pin_cell, Link, RangeCheck, Site, Tampering};
 use crate::layout::LANES;
+use crate::mutation::{gate_constraint, link_on};
 use crate::native::{CODES_PER_WORD, CODE_RADIX};
 
 /// Codes (or base-3 range limbs) per lane and row.
@@ -39,6 +40,17 @@ pub const ROWS_PER_WORD: usize = CODES_PER_WORD / LANE_WIDTH;
 pub const ROW_RADIX: u64 = CODE_RADIX.pow(LANE_WIDTH as u32);
 /// Rows of the log region before the first code row (the zero counts).
 pub const LOG_HEADER_ROWS: usize = 1;
+
+/// Gate: every code (or limb) is a trit.
+pub const GATE_CODE: &str = "code well-formed";
+/// Gate: the first row of a word starts its accumulator.
+pub const GATE_WORD_START: &str = "pack word start";
+/// Gate: a further row of a word continues its accumulator.
+pub const GATE_WORD_CONTINUE: &str = "pack word continue";
+/// Gate: the running counts.
+pub const GATE_COUNT: &str = "count outcomes";
+/// Gate: a range check's limbs fold to the checked value.
+pub const GATE_RANGE_END: &str = "range check end";
 
 const _: () = assert!(
     ROWS_PER_WORD * LANE_WIDTH == CODES_PER_WORD,
@@ -193,13 +205,14 @@ impl PackConfig {
                 })
         };
 
-        meta.create_gate("code well-formed", |meta| {
+        meta.create_gate(GATE_CODE, |meta| {
             let q = meta.query_selector(q_code);
             let constraints: Vec<_> = cols
                 .code_columns()
                 .map(|col| {
                     let c = meta.query_advice(*col, Rotation::cur());
-                    (
+                    gate_constraint(
+                        GATE_CODE,
                         "code in {0,1,2}",
                         c.clone() * (c.clone() - constant(1)) * (c - constant(2)),
                     )
@@ -208,20 +221,24 @@ impl PackConfig {
             Constraints::with_selector(q, constraints)
         });
 
-        meta.create_gate("pack word start", |meta| {
+        meta.create_gate(GATE_WORD_START, |meta| {
             let q = meta.query_selector(q_first);
             let constraints: Vec<_> = cols
                 .lanes
                 .iter()
                 .map(|lane| {
                     let acc = meta.query_advice(lane.acc, Rotation::cur());
-                    ("acc = row value", acc - lane_sum(meta, lane))
+                    gate_constraint(
+                        GATE_WORD_START,
+                        "acc = row value",
+                        acc - lane_sum(meta, lane),
+                    )
                 })
                 .collect();
             Constraints::with_selector(q, constraints)
         });
 
-        meta.create_gate("pack word continue", |meta| {
+        meta.create_gate(GATE_WORD_CONTINUE, |meta| {
             let q = meta.query_selector(q_next);
             let constraints: Vec<_> = cols
                 .lanes
@@ -229,7 +246,8 @@ impl PackConfig {
                 .map(|lane| {
                     let acc = meta.query_advice(lane.acc, Rotation::cur());
                     let prev = meta.query_advice(lane.acc, Rotation::prev());
-                    (
+                    gate_constraint(
+                        GATE_WORD_CONTINUE,
                         "acc = prev * 3^W + row value",
                         acc - prev * constant(ROW_RADIX) - lane_sum(meta, lane),
                     )
@@ -238,7 +256,7 @@ impl PackConfig {
             Constraints::with_selector(q, constraints)
         });
 
-        meta.create_gate("count outcomes", |meta| {
+        meta.create_gate(GATE_COUNT, |meta| {
             let q = meta.query_selector(q_count);
             let mut assigned_sum = Expression::Constant(Fp::ZERO);
             let mut executed_sum = Expression::Constant(Fp::ZERO);
@@ -257,17 +275,24 @@ impl PackConfig {
             Constraints::with_selector(
                 q,
                 [
-                    ("assigned count", a - a_prev - assigned_sum),
-                    ("executed count", e - e_prev - executed_sum),
+                    gate_constraint(GATE_COUNT, "assigned count", a - a_prev - assigned_sum),
+                    gate_constraint(GATE_COUNT, "executed count", e - e_prev - executed_sum),
                 ],
             )
         });
 
-        meta.create_gate("range check end", |meta| {
+        meta.create_gate(GATE_RANGE_END, |meta| {
             let q = meta.query_selector(q_range_end);
             let acc = meta.query_advice(cols.lanes[0].acc, Rotation::cur());
             let value = meta.query_advice(cols.assigned, Rotation::cur());
-            Constraints::with_selector(q, [("limbs fold to value", acc - value)])
+            Constraints::with_selector(
+                q,
+                [gate_constraint(
+                    GATE_RANGE_END,
+                    "limbs fold to value",
+                    acc - value,
+                )],
+            )
         });
 
         PackConfig {
@@ -294,17 +319,23 @@ impl PackConfig {
         layouter.assign_region(
             || "outcome log",
             |mut region| {
-                let mut assigned = region.assign_advice_from_constant(
-                    || "assigned = 0",
+                let mut assigned = pin_cell(
+                    &mut region,
+                    tamper,
+                    Link::AssignedStart,
+                    0,
+                    Fp::ZERO,
                     cols.assigned,
                     0,
-                    Fp::ZERO,
                 )?;
-                let mut executed = region.assign_advice_from_constant(
-                    || "executed = 0",
-                    cols.executed,
+                let mut executed = pin_cell(
+                    &mut region,
+                    tamper,
+                    Link::ExecutedStart,
                     0,
                     Fp::ZERO,
+                    cols.executed,
+                    0,
                 )?;
                 let mut acc_val = [Value::known(Fp::ZERO); LANES];
                 let mut word_cells = Vec::with_capacity(words);
@@ -327,11 +358,7 @@ impl PackConfig {
                                 let slot = w * CODES_PER_WORD + r * LANE_WIDTH + j;
                                 let honest =
                                     codes.get(slot).copied().unwrap_or(Value::known(Fp::ZERO));
-                                let c = if w < words {
-                                    tamper.apply(Site::Code { index: slot }, honest)
-                                } else {
-                                    honest
-                                };
+                                let c = tamper.apply(Site::Code { index: slot }, honest);
                                 region.assign_advice(|| "code", *col, row, || c)?;
                                 a_val = a_val + c.map(is_assigned_native);
                                 e_val = e_val + c.map(is_executed_native);
@@ -342,26 +369,24 @@ impl PackConfig {
                             } else {
                                 acc_val[lane_index]
                             };
-                            acc_val[lane_index] = prev * Value::known(Fp::from(ROW_RADIX))
-                                + row_value(lane_codes.into_iter());
+                            acc_val[lane_index] = tamper.apply(
+                                Site::PackAcc {
+                                    lane: lane_index,
+                                    row,
+                                },
+                                prev * Value::known(Fp::from(ROW_RADIX))
+                                    + row_value(lane_codes.into_iter()),
+                            );
                             let acc_cell = region.assign_advice(
                                 || "acc",
                                 lane.acc,
                                 row,
-                                || {
-                                    tamper.apply(
-                                        Site::PackAcc {
-                                            lane: lane_index,
-                                            row,
-                                        },
-                                        acc_val[lane_index],
-                                    )
-                                },
+                                || acc_val[lane_index],
                             )?;
                             if r + 1 == ROWS_PER_WORD {
                                 if w < words {
                                     word_cells.push(acc_cell);
-                                } else {
+                                } else if link_on(Link::EmptyLane) {
                                     // A lane without a word holds the zero
                                     // word: every code in it is 0.
                                     region.constrain_constant(acc_cell.cell(), Fp::ZERO)?;
@@ -392,24 +417,30 @@ impl PackConfig {
     }
 
     /// Constrains `value` to `[0, 3^(range_rows(limbs) * LANE_WIDTH))`.
-    /// `limb_site` names the limbs for tampering (if any).
     pub fn range_check(
         &self,
         layouter: &mut impl Layouter<Fp>,
-        name: &str,
+        check: RangeCheck,
         value: &AssignedCell<Fp, Fp>,
         limbs: usize,
         tamper: &Tampering,
-        limb_site: Option<fn(usize) -> Site>,
     ) -> Result<(), Error> {
         let cols = self.cols;
         let rows = range_rows(limbs);
         let limbs_total = rows * LANE_WIDTH;
-        // Base-3 limbs of the value's low digits, most significant first
-        // (an out-of-range value then fails "limbs fold to value").
-        let digits: Value<Vec<u64>> = value.value().map(|v| base3_digits(v, limbs_total));
+        let link = Link::Range(check);
+        // Base-3 limbs of the checked copy's low digits, most significant
+        // first (an out-of-range value then fails "limbs fold to value").
+        let checked = tamper.apply(
+            Site::Link {
+                link,
+                occurrence: 0,
+            },
+            value.value().copied(),
+        );
+        let digits: Value<Vec<u64>> = checked.map(|v| base3_digits(&v, limbs_total));
         layouter.assign_region(
-            || format!("range check: {name}"),
+            || format!("range check: {}", check.name()),
             |mut region| {
                 let mut acc = Value::known(Fp::ZERO);
                 let zero = Value::known(Fp::ZERO);
@@ -424,10 +455,7 @@ impl PackConfig {
                     for (j, col) in cols.lanes[0].codes.iter().enumerate() {
                         let index = r * LANE_WIDTH + j;
                         let honest = digits.as_ref().map(|l| Fp::from(l[index]));
-                        let limb = match limb_site {
-                            Some(site) => tamper.apply(site(index), honest),
-                            None => honest,
-                        };
+                        let limb = tamper.apply(Site::RangeLimb { check, index }, honest);
                         region.assign_advice(|| "limb", *col, r, || limb)?;
                         row_limbs.push(limb);
                     }
@@ -442,7 +470,7 @@ impl PackConfig {
                     }
                 }
                 self.q_range_end.enable(&mut region, rows - 1)?;
-                value.copy_advice(|| "value", &mut region, cols.assigned, rows - 1)?;
+                copy_cell(&mut region, tamper, link, 0, value, cols.assigned, rows - 1)?;
                 Ok(())
             },
         )

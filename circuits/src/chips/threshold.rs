@@ -1,10 +1,10 @@
 //! The participation inequality and the claim-context cell.
 //!
-//! One row: `A, E, num, den, diff, A-1, num-1, den-1, den-num, ctx, ctx^2`
-//! in the first eleven main columns. The gate ties the derived cells to
-//! their inputs; range checks on `diff`, `A-1`, `num-1`, `den-1` and
-//! `den-num` (see [`super::pack::PackConfig::range_check`]) then give
-//! `E * den >= A * num`, `A >= 1` and `1 <= num <= den`.
+//! One row: `A, E, num, den, diff, A-1, num-1, den-num, ctx, ctx^2` in the
+//! first ten main columns. The gate ties the derived cells to their
+//! inputs; range checks on `diff`, `A-1`, `num-1` and `den-num` (see
+//! [`super::pack::PackConfig::range_check`]) then give `E * den >= A * num`,
+//! `A >= 1` and `1 <= num <= den < num + 3^34`. (`den >= 1` follows.)
 
 use ff::Field;
 use halo2_proofs::{
@@ -14,7 +14,8 @@ use halo2_proofs::{
 };
 use pasta_curves::Fp;
 
-use super::{Site, Tampering};
+use super::{copy_cell, instance_cell, link_instance, Link, RangeCheck, Site, Tampering};
+use crate::mutation::gate_constraint;
 
 /// Column index of each cell of the threshold row.
 mod col {
@@ -25,29 +26,30 @@ mod col {
     pub const DIFF: usize = 4;
     pub const ASSIGNED_M1: usize = 5;
     pub const NUM_M1: usize = 6;
-    pub const DEN_M1: usize = 7;
-    pub const DEN_M_NUM: usize = 8;
-    pub const CTX: usize = 9;
-    pub const CTX_SQ: usize = 10;
-    pub const COUNT: usize = 11;
+    pub const DEN_M_NUM: usize = 7;
+    pub const CTX: usize = 8;
+    pub const CTX_SQ: usize = 9;
+    pub const COUNT: usize = 10;
 }
 
+/// Gate: the threshold row.
+pub const GATE_THRESHOLD: &str = "threshold";
 /// Number of main columns the threshold row uses (all equality-enabled).
 pub const THRESHOLD_COLUMNS: usize = col::COUNT;
 /// Rows of the threshold region.
 pub const THRESHOLD_ROWS: usize = 1;
 /// Base-3 limbs of the range check on `executed * den - assigned * num`
-/// (`3^51 > 2^80`). In-circuit, `assigned < 2^21` and `num, den < 3^34`,
-/// so the true difference lies within `±2^75`: an honest one is below
-/// `3^51`, a negative one wraps above `p - 2^75`. (With the verifier's
-/// `den <= 2^32`, an honest difference is below `2^53`.)
+/// (`3^51 > 2^80`). In-circuit, `assigned <= 2^16`, `num < 3^34 + 1` and
+/// `den < num + 3^34 < 2^55`, so the true difference lies within `±2^71`:
+/// an honest one is below `3^51`, a negative one wraps above `p - 2^71`.
+/// (With the verifier's `den <= 2^32`, an honest difference is below
+/// `2^49`.)
 pub const DIFF_LIMBS: usize = 51;
 /// Base-3 limbs of each small range check (`3^34 > 2^53`, enough for values
 /// up to `MAX_THRESHOLD_DEN = 2^32`).
 pub const SMALL_LIMBS: usize = 34;
-/// The small range checks: `assigned - 1`, `num - 1`, `den - 1`,
-/// `den - num`.
-pub const SMALL_RANGE_CHECKS: usize = 4;
+/// The small range checks: `assigned - 1`, `num - 1`, `den - num`.
+pub const SMALL_RANGE_CHECKS: usize = 3;
 
 /// Configuration.
 #[derive(Clone, Debug)]
@@ -65,10 +67,20 @@ pub struct ThresholdCells {
     pub assigned_m1: AssignedCell<Fp, Fp>,
     /// `num - 1`.
     pub num_m1: AssignedCell<Fp, Fp>,
-    /// `den - 1`.
-    pub den_m1: AssignedCell<Fp, Fp>,
     /// `den - num`.
     pub den_m_num: AssignedCell<Fp, Fp>,
+}
+
+impl ThresholdCells {
+    /// The cell of each range check.
+    pub fn checked(&self, check: RangeCheck) -> &AssignedCell<Fp, Fp> {
+        match check {
+            RangeCheck::Diff => &self.diff,
+            RangeCheck::AssignedMinusOne => &self.assigned_m1,
+            RangeCheck::NumMinusOne => &self.num_m1,
+            RangeCheck::DenMinusNum => &self.den_m_num,
+        }
+    }
 }
 
 /// Rows of the instance column the threshold row reads.
@@ -89,7 +101,7 @@ impl ThresholdConfig {
         cols: [Column<Advice>; THRESHOLD_COLUMNS],
     ) -> Self {
         let q = meta.selector();
-        meta.create_gate("threshold", |meta| {
+        meta.create_gate(GATE_THRESHOLD, |meta| {
             let q = meta.query_selector(q);
             let c = |meta: &mut halo2_proofs::plonk::VirtualCells<'_, Fp>, i: usize| {
                 meta.query_advice(cols[i], Rotation::cur())
@@ -101,30 +113,32 @@ impl ThresholdConfig {
             let diff = c(meta, col::DIFF);
             let a_m1 = c(meta, col::ASSIGNED_M1);
             let num_m1 = c(meta, col::NUM_M1);
-            let den_m1 = c(meta, col::DEN_M1);
             let den_m_num = c(meta, col::DEN_M_NUM);
             let ctx = c(meta, col::CTX);
             let ctx_sq = c(meta, col::CTX_SQ);
             let one = Expression::Constant(Fp::ONE);
+            let g = |name, e| gate_constraint(GATE_THRESHOLD, name, e);
             Constraints::with_selector(
                 q,
                 [
-                    (
-                        "diff = executed * den - assigned * num",
+                    g(
+                        RangeCheck::Diff.name(),
                         diff - (e * den.clone() - a.clone() * num.clone()),
                     ),
-                    ("assigned - 1", a_m1 - (a - one.clone())),
-                    ("num - 1", num_m1 - (num.clone() - one.clone())),
-                    ("den - 1", den_m1 - (den.clone() - one)),
-                    ("den - num", den_m_num - (den - num)),
-                    ("claim context square", ctx_sq - ctx.clone() * ctx),
+                    g(
+                        RangeCheck::AssignedMinusOne.name(),
+                        a_m1 - (a - one.clone()),
+                    ),
+                    g(RangeCheck::NumMinusOne.name(), num_m1 - (num.clone() - one)),
+                    g(RangeCheck::DenMinusNum.name(), den_m_num - (den - num)),
+                    g("claim context square", ctx_sq - ctx.clone() * ctx),
                 ],
             )
         });
         ThresholdConfig { cols, q }
     }
 
-    /// Assigns the row.
+    /// Assigns the row and links its public inputs.
     pub fn assign(
         &self,
         layouter: &mut impl Layouter<Fp>,
@@ -135,48 +149,48 @@ impl ThresholdConfig {
         tamper: &Tampering,
     ) -> Result<ThresholdCells, Error> {
         let cols = self.cols;
-        layouter.assign_region(
+        let (cells, num, den, ctx) = layouter.assign_region(
             || "threshold",
             |mut region| {
                 self.q.enable(&mut region, 0)?;
-                let a = assigned.copy_advice(|| "assigned", &mut region, cols[col::ASSIGNED], 0)?;
-                let e = executed.copy_advice(|| "executed", &mut region, cols[col::EXECUTED], 0)?;
-                let num = region.assign_advice_from_instance(
-                    || "num",
-                    instance,
-                    rows.num,
-                    cols[col::NUM],
+                let a = copy_cell(
+                    &mut region,
+                    tamper,
+                    Link::ThresholdAssigned,
+                    0,
+                    assigned,
+                    cols[col::ASSIGNED],
                     0,
                 )?;
-                let den = region.assign_advice_from_instance(
-                    || "den",
-                    instance,
-                    rows.den,
-                    cols[col::DEN],
+                let e = copy_cell(
+                    &mut region,
+                    tamper,
+                    Link::ThresholdExecuted,
+                    0,
+                    executed,
+                    cols[col::EXECUTED],
                     0,
                 )?;
-                let ctx = region.assign_advice_from_instance(
-                    || "claim ctx",
-                    instance,
-                    rows.ctx,
-                    cols[col::CTX],
-                    0,
-                )?;
+                let mut public = |link, row, column| {
+                    instance_cell(&mut region, tamper, link, instance, row, cols[column], 0)
+                };
+                let num = public(Link::ThresholdNum, rows.num, col::NUM)?;
+                let den = public(Link::ThresholdDen, rows.den, col::DEN)?;
+                let ctx = public(Link::ClaimContext, rows.ctx, col::CTX)?;
                 let av = a.value().copied();
                 let ev = e.value().copied();
                 let nv = num.value().copied();
                 let dv = den.value().copied();
                 let one = Value::known(Fp::ONE);
-                let diff_v = tamper.apply(Site::ThresholdDiff, ev * dv - av * nv);
-                let diff = region.assign_advice(|| "diff", cols[col::DIFF], 0, || diff_v)?;
+                let mut checked = |check: RangeCheck, column: usize, honest: Value<Fp>| {
+                    let v = tamper.apply(Site::Checked(check), honest);
+                    region.assign_advice(|| check.name(), cols[column], 0, || v)
+                };
+                let diff = checked(RangeCheck::Diff, col::DIFF, ev * dv - av * nv)?;
                 let assigned_m1 =
-                    region.assign_advice(|| "A - 1", cols[col::ASSIGNED_M1], 0, || av - one)?;
-                let num_m1 =
-                    region.assign_advice(|| "num - 1", cols[col::NUM_M1], 0, || nv - one)?;
-                let den_m1 =
-                    region.assign_advice(|| "den - 1", cols[col::DEN_M1], 0, || dv - one)?;
-                let den_m_num =
-                    region.assign_advice(|| "den - num", cols[col::DEN_M_NUM], 0, || dv - nv)?;
+                    checked(RangeCheck::AssignedMinusOne, col::ASSIGNED_M1, av - one)?;
+                let num_m1 = checked(RangeCheck::NumMinusOne, col::NUM_M1, nv - one)?;
+                let den_m_num = checked(RangeCheck::DenMinusNum, col::DEN_M_NUM, dv - nv)?;
                 let ctx_v = ctx.value().copied();
                 region.assign_advice(
                     || "ctx^2",
@@ -184,14 +198,22 @@ impl ThresholdConfig {
                     0,
                     || tamper.apply(Site::ClaimContextSquare, ctx_v * ctx_v),
                 )?;
-                Ok(ThresholdCells {
-                    diff,
-                    assigned_m1,
-                    num_m1,
-                    den_m1,
-                    den_m_num,
-                })
+                Ok((
+                    ThresholdCells {
+                        diff,
+                        assigned_m1,
+                        num_m1,
+                        den_m_num,
+                    },
+                    num,
+                    den,
+                    ctx,
+                ))
             },
-        )
+        )?;
+        link_instance(layouter, Link::ThresholdNum, &num, instance, rows.num)?;
+        link_instance(layouter, Link::ThresholdDen, &den, instance, rows.den)?;
+        link_instance(layouter, Link::ClaimContext, &ctx, instance, rows.ctx)?;
+        Ok(cells)
     }
 }

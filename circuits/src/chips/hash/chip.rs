@@ -29,8 +29,15 @@ use halo2_proofs::{
 };
 use pasta_curves::Fp;
 
-use super::{CompressInstructions, Word, PERMUTE_ROWS};
+use super::{CompressInstructions, Input, Word, PERMUTE_ROWS};
+use crate::chips::{Link, Site, Tampering};
+use crate::mutation::{gate_constraint, link_on};
 use crate::poseidon::{apply_mds, constants, sbox, FULL_ROUNDS, PARTIAL_ROUNDS, WIDTH};
+
+/// Gate: one full round.
+pub const GATE_FULL: &str = "full round";
+/// Gate: two partial rounds.
+pub const GATE_PARTIAL: &str = "partial rounds";
 
 /// Full rounds before (and after) the partial rounds.
 const HALF_FULL: usize = FULL_ROUNDS / 2;
@@ -92,7 +99,7 @@ impl HashConfig {
         );
         let m00_inv = m[0][0].invert().expect("M_00 is not zero");
 
-        meta.create_gate("full round", |meta| {
+        meta.create_gate(GATE_FULL, |meta| {
             let q = meta.query_selector(q_full);
             let mut constraints = Vec::with_capacity(lanes.len() * WIDTH);
             for lane in &lanes {
@@ -105,13 +112,17 @@ impl HashConfig {
                     let inv_next = (0..WIDTH).fold(constant(Fp::ZERO), |acc, j| {
                         acc + next[j].clone() * m_inv[i][j]
                     });
-                    constraints.push(("M^-1 next = (cur + rc)^5", inv_next - pow5(x)));
+                    constraints.push(gate_constraint(
+                        GATE_FULL,
+                        "M^-1 next = (cur + rc)^5",
+                        inv_next - pow5(x),
+                    ));
                 }
             }
             Constraints::with_selector(q, constraints)
         });
 
-        meta.create_gate("partial rounds", |meta| {
+        meta.create_gate(GATE_PARTIAL, |meta| {
             let q = meta.query_selector(q_partial);
             let mut constraints = Vec::with_capacity(lanes.len() * (WIDTH + 1));
             for lane in &lanes {
@@ -132,21 +143,24 @@ impl HashConfig {
                 // x_0^5 as the first constraint fixes it, linear in mid.
                 let x0_5 =
                     (mid.clone() - x[1].clone() * m[0][1] - x[2].clone() * m[0][2]) * m00_inv;
-                constraints.push((
+                constraints.push(gate_constraint(
+                    GATE_PARTIAL,
                     "first round: mid = (M (x0^5, x1, x2))_0",
                     mid.clone()
                         - (pow5(x[0].clone()) * m[0][0]
                             + x[1].clone() * m[0][1]
                             + x[2].clone() * m[0][2]),
                 ));
-                constraints.push((
+                constraints.push(gate_constraint(
+                    GATE_PARTIAL,
                     "second round: (M^-1 next)_0 = (mid + rc)^5",
                     inv_next(0) - pow5(mid + rc_b[0].clone()),
                 ));
                 for (j, rc) in rc_b.iter().enumerate().skip(1) {
                     let u =
                         x0_5.clone() * m[j][0] + x[1].clone() * m[j][1] + x[2].clone() * m[j][2];
-                    constraints.push((
+                    constraints.push(gate_constraint(
+                        GATE_PARTIAL,
                         "second round: (M^-1 next)_j = u_j + rc",
                         inv_next(j) - (u + rc.clone()),
                     ));
@@ -173,47 +187,90 @@ struct Trace {
     mids: Vec<Fp>,
 }
 
-fn trace(input: [Fp; WIDTH]) -> Trace {
+/// The trace of `P(input)`, with `error(row, equation)` added to each round
+/// equation (zero for an honest trace; see [`Site::HashRound`]).
+fn trace(input: [Fp; WIDTH], error: Option<&dyn Fn(usize, usize) -> Fp>) -> Trace {
     let c = constants();
+    let m = &c.mds;
+    // Only a trace with errors needs 1/M_00 (an inversion per permutation
+    // would cost an honest proof time).
+    let m00_inv = match error {
+        Some(_) => m[0][0].invert().expect("M_00 is not zero"),
+        None => Fp::ZERO,
+    };
+    let err = |row: usize, eq: usize| error.map_or(Fp::ZERO, |f| f(row, eq));
     let mut state = input;
     let mut states = Vec::with_capacity(PERMUTE_ROWS);
     let mut mids = Vec::with_capacity(PARTIAL_ROWS);
     states.push(state);
     let mut rcs = c.round_constants.iter();
-    let full = |state: &mut [Fp; WIDTH], rc: &[Fp; WIDTH]| {
-        for (s, r) in state.iter_mut().zip(rc) {
-            *s = sbox(*s + r);
+    let full = |state: &mut [Fp; WIDTH], rc: &[Fp; WIDTH], row: usize| {
+        for (i, (s, r)) in state.iter_mut().zip(rc).enumerate() {
+            *s = sbox(*s + r) + err(row, i);
         }
-        apply_mds(state, &c.mds);
+        apply_mds(state, m);
     };
-    let partial = |state: &mut [Fp; WIDTH], rc: &[Fp; WIDTH]| {
-        for (s, r) in state.iter_mut().zip(rc) {
-            *s += r;
-        }
-        state[0] = sbox(state[0]);
-        apply_mds(state, &c.mds);
-    };
+    let mut row = 0;
     for _ in 0..HALF_FULL {
-        full(&mut state, rcs.next().expect("round constants"));
+        full(&mut state, rcs.next().expect("round constants"), row);
         states.push(state);
+        row += 1;
     }
     for _ in 0..PARTIAL_ROWS {
-        partial(&mut state, rcs.next().expect("round constants"));
-        mids.push(state[0]);
-        partial(&mut state, rcs.next().expect("round constants"));
+        // First round: x = cur + rc_a, then (M (x0^5, x1, x2)); its lane 0
+        // is `mid`.
+        let rc = rcs.next().expect("round constants");
+        let x: [Fp; WIDTH] = core::array::from_fn(|j| state[j] + rc[j]);
+        let x0_5 = sbox(x[0]) + err(row, 0) * m00_inv;
+        let mut u = [x0_5, x[1], x[2]];
+        apply_mds(&mut u, m);
+        mids.push(u[0]);
+        // Second round on (mid, u1, u2).
+        let rc = rcs.next().expect("round constants");
+        let mut y: [Fp; WIDTH] = core::array::from_fn(|j| u[j] + rc[j]);
+        y[0] = sbox(y[0]);
+        for (j, v) in y.iter_mut().enumerate() {
+            *v += err(row, j + 1);
+        }
+        apply_mds(&mut y, m);
+        state = y;
         states.push(state);
+        row += 1;
     }
     for _ in 0..HALF_FULL {
-        full(&mut state, rcs.next().expect("round constants"));
+        full(&mut state, rcs.next().expect("round constants"), row);
         states.push(state);
+        row += 1;
     }
     Trace { states, mids }
+}
+
+/// Where a scheduled input comes from.
+#[derive(Clone, Debug)]
+enum Source {
+    /// A cell assigned elsewhere.
+    Cell(AssignedCell<Fp, Fp>),
+    /// An earlier permutation's output.
+    Output(usize),
+    /// A private value (no link).
+    Private,
+    /// A cell bound later (`None` until then).
+    Deferred(Option<AssignedCell<Fp, Fp>>),
+}
+
+/// One scheduled input: its source, the link it arrives over, and the
+/// value it takes.
+#[derive(Clone, Debug)]
+struct ScheduledInput {
+    source: Source,
+    link: Option<(Link, usize)>,
+    value: Value<Fp>,
 }
 
 /// A scheduled permutation.
 #[derive(Clone, Debug)]
 struct Scheduled {
-    inputs: [Word; WIDTH],
+    inputs: [ScheduledInput; WIDTH],
     trace: Value<Trace>,
 }
 
@@ -222,20 +279,37 @@ struct Scheduled {
 #[derive(Debug)]
 pub struct HashChip {
     config: HashConfig,
+    tamper: Tampering,
     scheduled: Vec<Scheduled>,
-    links: Vec<(Word, AssignedCell<Fp, Fp>)>,
+    links: Vec<(Word, AssignedCell<Fp, Fp>, Link)>,
+    occurrences: Vec<(Link, usize)>,
 }
 
 impl HashChip {
     /// A chip with nothing scheduled.
-    pub fn construct(config: &HashConfig) -> Self {
+    pub fn construct(config: &HashConfig, tamper: &Tampering) -> Self {
         HashChip {
             config: config.clone(),
+            tamper: tamper.clone(),
             scheduled: Vec::new(),
             links: Vec::new(),
+            occurrences: Vec::new(),
         }
     }
 
+    /// The next occurrence of `link` (in scheduling order).
+    fn occurrence(&mut self, link: Link) -> usize {
+        match self.occurrences.iter_mut().find(|(l, _)| *l == link) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.occurrences.push((link, 0));
+                0
+            }
+        }
+    }
     /// Assigns the round constants and selectors of permutation slot
     /// `slot` (shared by every lane).
     fn assign_slot_constants(&self, region: &mut Region<'_, Fp>, slot: usize) -> Result<(), Error> {
@@ -281,24 +355,73 @@ impl HashChip {
 }
 
 impl CompressInstructions for HashChip {
-    fn compress(&mut self, a: &Word, b: &Word, c: &Word) -> Word {
-        let input = a
-            .value()
-            .zip(b.value())
-            .zip(c.value())
-            .map(|((a, b), c)| [a, b, c]);
-        let trace = input.map(trace);
-        let value = trace.as_ref().map(|t| t.states[PERMUTE_ROWS - 1][0]);
+    fn compress(&mut self, inputs: [Input<'_>; WIDTH]) -> Word {
         let index = self.scheduled.len();
-        self.scheduled.push(Scheduled {
-            inputs: [a.clone(), b.clone(), c.clone()],
-            trace,
+        let inputs = inputs.map(|input| {
+            let (source, link, honest) = match input {
+                Input::Copy(Word::Cell(cell), link) => (
+                    Source::Cell(cell.clone()),
+                    Some(link),
+                    cell.value().copied(),
+                ),
+                Input::Copy(Word::Output { index, value }, link) => {
+                    (Source::Output(*index), Some(link), *value)
+                }
+                Input::Private(value) => (Source::Private, None, value),
+                Input::Deferred(value, link) => (Source::Deferred(None), Some(link), value),
+            };
+            let link = link.map(|l| (l, self.occurrence(l)));
+            let value = match link {
+                Some((link, occurrence)) => {
+                    self.tamper.apply(Site::Link { link, occurrence }, honest)
+                }
+                None => honest,
+            };
+            ScheduledInput {
+                source,
+                link,
+                value,
+            }
         });
+        let input = inputs[0]
+            .value
+            .zip(inputs[1].value)
+            .zip(inputs[2].value)
+            .map(|((a, b), c)| [a, b, c]);
+        let tamper = &self.tamper;
+        let error = |row: usize, equation: usize| {
+            tamper.error(Site::HashRound {
+                permutation: index,
+                row,
+                equation,
+            })
+        };
+        let trace = input.map(|input| {
+            if tamper.has_round_errors() {
+                trace(input, Some(&error))
+            } else {
+                trace(input, None)
+            }
+        });
+        let value = trace.as_ref().map(|t| t.states[PERMUTE_ROWS - 1][0]);
+        self.scheduled.push(Scheduled { inputs, trace });
         Word::Output { index, value }
     }
 
-    fn constrain_equal(&mut self, word: &Word, cell: &AssignedCell<Fp, Fp>) {
-        self.links.push((word.clone(), cell.clone()));
+    fn bind(&mut self, of: &Word, slot: usize, cell: &AssignedCell<Fp, Fp>) {
+        if let Word::Output { index, .. } = of {
+            if let Some(Source::Deferred(bound)) = self
+                .scheduled
+                .get_mut(*index)
+                .map(|p| &mut p.inputs[slot].source)
+            {
+                *bound = Some(cell.clone());
+            }
+        }
+    }
+
+    fn constrain_equal(&mut self, word: &Word, cell: &AssignedCell<Fp, Fp>, link: Link) {
+        self.links.push((word.clone(), cell.clone(), link));
     }
 
     fn lay_out(self, layouter: &mut impl Layouter<Fp>) -> Result<(), Error> {
@@ -306,12 +429,14 @@ impl CompressInstructions for HashChip {
         let slots = self.scheduled.len().div_ceil(lanes);
         // Lanes without a permutation in the last slot run one on zeros:
         // the shared selectors hold their gates there too.
+        let zero = ScheduledInput {
+            source: Source::Private,
+            link: None,
+            value: Value::known(Fp::ZERO),
+        };
         let idle = Scheduled {
-            inputs: core::array::from_fn(|_| Word::Output {
-                index: usize::MAX,
-                value: Value::known(Fp::ZERO),
-            }),
-            trace: Value::known(trace([Fp::ZERO; WIDTH])),
+            inputs: core::array::from_fn(|_| zero.clone()),
+            trace: Value::known(trace([Fp::ZERO; WIDTH], None)),
         };
         layouter.assign_region(
             || "poseidon permutations",
@@ -328,21 +453,22 @@ impl CompressInstructions for HashChip {
                             None => (&idle, false),
                         };
                         for (j, input) in perm.inputs.iter().enumerate() {
-                            let col = lane.state[j];
-                            match input {
-                                Word::Cell(cell) => {
-                                    cell.copy_advice(|| "input", &mut region, col, base)?;
-                                }
-                                Word::Output { index, .. } if real => {
-                                    outputs[*index].copy_advice(
-                                        || "input",
-                                        &mut region,
-                                        col,
-                                        base,
-                                    )?;
-                                }
-                                Word::Output { value, .. } => {
-                                    region.assign_advice(|| "idle input", col, base, || *value)?;
+                            let cell = region.assign_advice(
+                                || "input",
+                                lane.state[j],
+                                base,
+                                || input.value,
+                            )?;
+                            let from = match &input.source {
+                                Source::Cell(c) => Some(c.cell()),
+                                Source::Output(i) => Some(outputs[*i].cell()),
+                                Source::Private => None,
+                                Source::Deferred(Some(c)) => Some(c.cell()),
+                                Source::Deferred(None) => return Err(Error::Synthesis),
+                            };
+                            if let (Some(from), Some((link, _))) = (from, input.link) {
+                                if link_on(link) {
+                                    region.constrain_equal(from, cell.cell())?;
                                 }
                             }
                         }
@@ -366,7 +492,10 @@ impl CompressInstructions for HashChip {
                         }
                     }
                 }
-                for (word, cell) in &self.links {
+                for (word, cell, link) in &self.links {
+                    if !link_on(*link) {
+                        continue;
+                    }
                     let from = match word {
                         Word::Cell(c) => c.cell(),
                         Word::Output { index, .. } => outputs[*index].cell(),
