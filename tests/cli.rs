@@ -745,14 +745,14 @@ fn params_export_writes_the_contract_files_and_fingerprint() {
     assert!(
         r.stdout.contains(
             "circuit fingerprint (capacity 256, depth 4): \
-             d0af38db101d04f0075caff3908ecb4448ed794c0849ada77f77beaa2823db5c"
+             2054ac5079385466412aea3bd760d74b7956bf6e87e90b4bbc2bab7ec4bf7f17"
         ),
         "{}",
         r.stdout
     );
     assert_eq!(
         key.fingerprint_hex(),
-        "d0af38db101d04f0075caff3908ecb4448ed794c0849ada77f77beaa2823db5c"
+        "2054ac5079385466412aea3bd760d74b7956bf6e87e90b4bbc2bab7ec4bf7f17"
     );
     // Deterministic: a second export gives the same bytes.
     let again = dir.path().join("again.vk");

@@ -464,8 +464,8 @@ fn pinned_circuit_description_and_proof_size() {
     assert_eq!(verifier(shape).fingerprint(), PINNED_FINGERPRINT);
 }
 
-const PINNED_PROOF_BYTES: usize = 13_088;
-const PINNED_FINGERPRINT: &str = "d0af38db101d04f0075caff3908ecb4448ed794c0849ada77f77beaa2823db5c";
+const PINNED_PROOF_BYTES: usize = 12_928;
+const PINNED_FINGERPRINT: &str = "2054ac5079385466412aea3bd760d74b7956bf6e87e90b4bbc2bab7ec4bf7f17";
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, rng_seed: proptest::test_runner::RngSeed::Fixed(11), ..ProptestConfig::default() })]

@@ -18,17 +18,17 @@ const PINNED_KEYS: &[(usize, u32, &str)] = &[
     (
         256,
         4,
-        "a7a47789433f3c7505480f56ce0017a72f971cd436d05135efca6bff48aa4e96",
+        "faad47050f8d03a046ff41ea42ac503c1fe23a7018f0677ff9539887774bb9ed",
     ),
     (
         1024,
         8,
-        "874cb135febfef1eabd68b7e6019722a519c23d5e97574556a56d5edf96b586a",
+        "a81ee6ab03659f62e067e04cbc99ea3dd0f80e24f4099bebd424f2b0102d9fb2",
     ),
     (
         65_536,
         20,
-        "28d402ce538de38104eb180e08d86ca1c2a00c0a70c33f5f4244e487113499b5",
+        "20d3be3443aa2c29093bf9ad02ce7b1264a47a80aa5b27126cb6ccf55f5b4730",
     ),
 ];
 

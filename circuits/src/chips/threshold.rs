@@ -39,11 +39,11 @@ pub const THRESHOLD_COLUMNS: usize = col::COUNT;
 /// Rows of the threshold region.
 pub const THRESHOLD_ROWS: usize = 1;
 /// Base-3 limbs of the range check on `executed * den - assigned * num`
-/// (`3^51 > 2^80`). In-circuit, `assigned <= 2^16`, `num < 3^34 + 1` and
-/// `den < num + 3^34 < 2^55`, so the true difference lies within `±2^71`:
-/// an honest one is below `3^51`, a negative one wraps above `p - 2^71`.
+/// (`3^51 > 2^80`). In-circuit, `assigned < 2^21`, `num <= 3^34` and
+/// `den < num + 3^34 < 2^56`, so the true difference lies within `±2^77`:
+/// an honest one is below `3^51`, a negative one wraps above `p - 2^77`.
 /// (With the verifier's `den <= 2^32`, an honest difference is below
-/// `2^49`.)
+/// `2^53`.)
 pub const DIFF_LIMBS: usize = 51;
 /// Base-3 limbs of each small range check (`3^34 > 2^53`, enough for values
 /// up to `MAX_THRESHOLD_DEN = 2^32`).
