@@ -1292,3 +1292,75 @@ fn an_accepted_attack_is_not_counted() {
     assert_eq!(run(&ok), Ok(()));
     assert!(matches(&ok.expect, &[]).is_err());
 }
+
+/// Proves `attack` for real and verifies it against the key of the circuit
+/// as configured inside `switch` (all constraints on, or one off).
+fn prove_and_verify(attack: &Attack, keyed_without: Option<Constraint>) -> bool {
+    use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk, verify_proof, SingleVerifier};
+    use halo2_proofs::poly::commitment::Params;
+    use halo2_proofs::transcript::{Blake2bRead, Blake2bWrite, Challenge255};
+    use pasta_curves::vesta;
+    use rand::SeedableRng;
+
+    let work = || {
+        let params = Params::<vesta::Affine>::new(k_for(&shape()));
+        let blank = EligibilityCircuit::blank(shape());
+        let vk = keygen_vk(&params, &blank).expect("keygen_vk");
+        let pk = keygen_pk(&params, vk, &blank).expect("keygen_pk");
+        let mut transcript = Blake2bWrite::<_, vesta::Affine, Challenge255<_>>::init(vec![]);
+        create_proof(
+            &params,
+            &pk,
+            &[attack.circuit.clone()],
+            &[&[&attack.public[..]]],
+            rand_chacha::ChaCha20Rng::seed_from_u64(11),
+            &mut transcript,
+        )
+        .expect("create_proof");
+        let proof = transcript.finalize();
+        let mut read = Blake2bRead::<_, vesta::Affine, Challenge255<_>>::init(&proof[..]);
+        verify_proof(
+            &params,
+            pk.get_vk(),
+            SingleVerifier::new(&params),
+            &[&[&attack.public[..]]],
+            &mut read,
+        )
+        .is_ok()
+    };
+    match keyed_without {
+        Some(c) => without(c, work),
+        None => work(),
+    }
+}
+
+#[test]
+fn real_proofs_of_attacks_are_rejected() {
+    let attacks = attacks();
+    let pick = |c: Constraint| {
+        attacks
+            .iter()
+            .find(|a| a.constraint == c)
+            .expect("an attack")
+    };
+    for c in [
+        g(GATE_WORD_START, "acc = row value"),
+        g(GATE_LEVEL, "exclusion left"),
+        Constraint::Link(Link::AssignedStart),
+        Constraint::Link(Link::LogWord),
+    ] {
+        let attack = pick(c);
+        assert!(
+            !prove_and_verify(attack, None),
+            "{c}: a real proof of '{}' verifies",
+            attack.lie
+        );
+    }
+    // The twin: with the constraint gone from the key too, the same
+    // proving path accepts the lie, so the rejection above is that
+    // constraint's.
+    let attack = pick(Constraint::Link(Link::AssignedStart));
+    assert!(prove_and_verify(attack, Some(attack.constraint)));
+    let attack = pick(g(GATE_WORD_START, "acc = row value"));
+    assert!(prove_and_verify(attack, Some(attack.constraint)));
+}
