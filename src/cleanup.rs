@@ -18,6 +18,9 @@ const REMOVE_PAUSE: Duration = Duration::from_millis(10);
 /// this old is taken as left behind.
 const STALE_AGE: Duration = Duration::from_secs(24 * 3600);
 
+/// Suffix of a staging directory being removed after an interrupt.
+const REMOVING_SUFFIX: &str = ".removing";
+
 /// Directories to remove if the process is interrupted.
 static REGISTERED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
@@ -41,7 +44,17 @@ pub fn install() {
             Err(poisoned) => poisoned.into_inner(),
         };
         for dir in dirs.iter() {
-            remove(dir);
+            // Renamed first: threads still writing into it then fail to
+            // create anything there, and the removal cannot race them.
+            let mut doomed = dir.clone().into_os_string();
+            doomed.push(REMOVING_SUFFIX);
+            let doomed = PathBuf::from(doomed);
+            let target = if fs::rename(dir, &doomed).is_ok() {
+                doomed
+            } else {
+                dir.clone()
+            };
+            remove(&target);
             eprintln!("interrupted: removed {}", dir.display());
         }
         std::process::exit(INTERRUPTED);
@@ -97,8 +110,8 @@ fn alive(pid: u32) -> Option<bool> {
         .then(|| proc.join(pid.to_string()).exists())
 }
 
-/// Removes the directories `<dir>/<prefix><pid>` that a process no longer
-/// running left behind (killed before it could clean up); returns them.
+/// Removes the directories `<dir>/<prefix><pid>` (or their `.removing`
+/// rename) that a process no longer running left behind (killed before it could clean up); returns them.
 pub fn remove_stale(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
@@ -110,6 +123,7 @@ pub fn remove_stale(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         let Some(pid) = name
             .to_str()
             .and_then(|n| n.strip_prefix(prefix))
+            .map(|p| p.strip_suffix(REMOVING_SUFFIX).unwrap_or(p))
             .and_then(|p| p.parse::<u32>().ok())
         else {
             continue;

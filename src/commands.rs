@@ -190,6 +190,12 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     fsio::write_atomic(path, bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
+/// [`write`] into a staging directory, which is never recreated once an
+/// interrupt has removed it.
+fn write_staged(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    fsio::write_atomic_into(path, bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
 /// Name prefix of a snapshot's private staging directory in `--out`
 /// (followed by the process id).
 const SNAPSHOT_STAGING_PREFIX: &str = ".eligo-snapshot-";
@@ -251,7 +257,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         snap.packages
             .par_iter()
             .map(|p| {
-                write(
+                write_staged(
                     &stage_pkgs.join(format!("{}.json", p.license_id)),
                     &p.to_json(),
                 )
@@ -259,7 +265,11 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             .collect::<Result<Vec<()>, Failure>>()?;
         let mut json = serde_json::to_string_pretty(&snap.public)?;
         json.push('\n');
-        write(&stage.join("snapshot.json"), json.as_bytes())?;
+        write_staged(&stage.join("snapshot.json"), json.as_bytes())?;
+        write_staged(
+            &stage.join(snapshot::EXCLUSION_LIST_FILE),
+            snapshot::exclusion_list_csv(&exclusions).as_bytes(),
+        )?;
         let io = |p: &Path| {
             let p = p.to_path_buf();
             move |e: std::io::Error| Failure(format!("{}: {e}", p.display()))
@@ -272,6 +282,8 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
                 fs::remove_dir_all(&pkg_dir).map_err(io(&pkg_dir))?;
             }
             fs::rename(&stage_pkgs, &pkg_dir).map_err(io(&pkg_dir))?;
+            let list = a.out.join(snapshot::EXCLUSION_LIST_FILE);
+            fs::rename(stage.join(snapshot::EXCLUSION_LIST_FILE), &list).map_err(io(&list))?;
             fs::rename(stage.join("snapshot.json"), &snap_path).map_err(io(&snap_path))
         })
     })();
@@ -288,6 +300,10 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     );
     out!("registry root: {}", snap.public.registry_root);
     out!("exclusion root: {}", snap.public.exclusion_root);
+    out!(
+        "exclusion list (public): {}",
+        a.out.join(snapshot::EXCLUSION_LIST_FILE).display()
+    );
     out!(
         "packages: {} in {} ({} excluded licenses)",
         snap.packages.len(),

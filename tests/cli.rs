@@ -941,3 +941,30 @@ fn a_staging_folder_of_a_dead_process_is_removed_at_the_next_start() {
     assert_eq!(staging_dirs(&out), Vec::<PathBuf>::new());
     assert!(out.join("packages/1.json").exists());
 }
+
+#[test]
+fn the_published_exclusion_list_rebuilds_the_exclusion_root() {
+    use eligo_circuits::native::fp_to_hex;
+    use eligo_prover::{inputs::parse_exclusions, snapshot};
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let shape = eligo_circuits::Shape::new(1024, 4).unwrap();
+    let list_path = snap.join(snapshot::EXCLUSION_LIST_FILE);
+    let list = std::fs::read(&list_path).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&list),
+        "license_id,reason\n5,blacklisted\n6,airdrop\n"
+    );
+    let public: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(snap.join("snapshot.json")).unwrap()).unwrap();
+    let root = |bytes: &[u8]| {
+        let exclusions = parse_exclusions(&list_path, bytes, &shape).unwrap();
+        fp_to_hex(&snapshot::exclusion_root(&shape, &exclusions).unwrap())
+    };
+    assert_eq!(root(&list), public["exclusion_root"].as_str().unwrap());
+    // A list that hides a blacklisted license gives another root.
+    assert_ne!(
+        root(b"license_id,reason\n6,airdrop\n"),
+        public["exclusion_root"].as_str().unwrap()
+    );
+}

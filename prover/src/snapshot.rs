@@ -86,6 +86,7 @@ pub fn build(
             .iter()
             .map(|(id, r)| (*id, exclusion_leaf(*id, *r))),
     )?;
+    debug_assert_eq!(exclusion_root(&shape, exclusions), Ok(exclusion.root()));
     let packages: Vec<Package> = accepted
         .par_iter()
         .zip(digests.par_iter())
@@ -123,4 +124,37 @@ pub fn build(
         packages,
         oversized,
     })
+}
+
+/// File name of the published exclusion list, next to `snapshot.json`.
+pub const EXCLUSION_LIST_FILE: &str = "exclusions.csv";
+
+/// The exclusion list as the snapshot publishes it: the CSV header
+/// `license_id,reason`, then one line per excluded license in increasing
+/// id order. Reading it back with [`crate::inputs::parse_exclusions`]
+/// and [`exclusion_root`] gives the snapshot's exclusion root, so anyone
+/// can check that root; and since the list is public, a package's
+/// exclusion path tells its holder nothing about neighbours that the list
+/// does not.
+pub fn exclusion_list_csv(exclusions: &BTreeMap<u64, ExclusionReason>) -> String {
+    let mut out = String::from("license_id,reason\n");
+    for (id, reason) in exclusions {
+        out.push_str(&format!("{id},{}\n", reason.as_str()));
+    }
+    out
+}
+
+/// Root of the exclusion tree of `exclusions`.
+pub fn exclusion_root(
+    shape: &Shape,
+    exclusions: &BTreeMap<u64, ExclusionReason>,
+) -> Result<Fp, StatementError> {
+    Ok(SparseTree::build(
+        shape.depth(),
+        Tag::ExclusionNode,
+        exclusions
+            .iter()
+            .map(|(id, r)| (*id, exclusion_leaf(*id, *r))),
+    )?
+    .root())
 }

@@ -86,11 +86,22 @@ fn read_optional(path: &Path, limit: usize) -> Result<Option<Vec<u8>>, StoreErro
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, synced, then renamed, so no reader ever sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
+    fs::create_dir_all(parent(path))?;
+    write_atomic_into(path, bytes)
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    fs::create_dir_all(dir)?;
+    }
+}
+
+/// [`write_atomic`] into a directory that must already exist (it is never
+/// created: a directory removed meanwhile, by an interrupt handler say,
+/// stays removed and the write fails).
+pub fn write_atomic_into(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = parent(path);
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
