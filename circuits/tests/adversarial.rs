@@ -1364,3 +1364,29 @@ fn real_proofs_of_attacks_are_rejected() {
     let attack = pick(g(GATE_WORD_START, "acc = row value"));
     assert!(prove_and_verify(attack, Some(attack.constraint)));
 }
+
+#[test]
+fn security_md_maps_every_constraint() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/security.md"))
+        .expect("docs/security.md");
+    let mut missing = Vec::new();
+    for (gate, name) in gate_constraints() {
+        if !doc.contains(&format!("`{gate}` / `{name}`")) {
+            missing.push(format!("{gate} / {name}"));
+        }
+    }
+    for link in Link::ALL {
+        if !doc.contains(&format!("`{}`", link.name())) {
+            missing.push(link.name());
+        }
+    }
+    let total = gate_constraints().len() + Link::ALL.len();
+    assert!(
+        doc.contains(&format!("The circuit has {total} constraints")),
+        "the count in docs/security.md"
+    );
+    assert!(
+        missing.is_empty(),
+        "not in docs/security.md §2: {missing:?}"
+    );
+}
