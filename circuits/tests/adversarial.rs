@@ -1311,7 +1311,7 @@ fn prove_and_verify(attack: &Attack, keyed_without: Option<Constraint>) -> bool 
         create_proof(
             &params,
             &pk,
-            &[attack.circuit.clone()],
+            std::slice::from_ref(&attack.circuit),
             &[&[&attack.public[..]]],
             rand_chacha::ChaCha20Rng::seed_from_u64(11),
             &mut transcript,
