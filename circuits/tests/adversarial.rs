@@ -1390,3 +1390,33 @@ fn security_md_maps_every_constraint() {
         "not in docs/security.md §2: {missing:?}"
     );
 }
+
+/// Copy constraints of one synthesis of `circuit` (constants included:
+/// the floor planner copies them to the constants column).
+fn copies(circuit: &EligibilityCircuit, public: Vec<Fp>) -> usize {
+    let mut cs = ConstraintSystem::<Fp>::default();
+    let config = EligibilityCircuit::configure(&mut cs);
+    let constants = vec![config.constants()];
+    let mut rec = Recorder {
+        public,
+        ..Recorder::default()
+    };
+    halo2_proofs::circuit::SimpleFloorPlanner::synthesize(&mut rec, circuit, config, constants)
+        .expect("synthesis");
+    rec.copies.len()
+}
+
+#[test]
+fn every_copy_of_the_circuit_is_a_declared_link() {
+    // Switching each link off removes its copies; together they remove
+    // all of them, so no copy constraint escapes the declared list.
+    let f = eligible(EVEN);
+    let all = copies(&f.circuit(), public(&f));
+    let mut removed = 0;
+    for link in Link::ALL {
+        let without_it = without(Constraint::Link(link), || copies(&f.circuit(), public(&f)));
+        assert!(without_it < all, "{link:?} makes no copy");
+        removed += all - without_it;
+    }
+    assert_eq!(removed, all, "copies outside Link::ALL: {}", all - removed);
+}
