@@ -12,6 +12,7 @@ use eligo_circuits::native::{
 };
 use eligo_circuits::{Address, ClaimContext, PayoutOption, Shape, Threshold, Verdict};
 use eligo_prover::package::Package;
+use eligo_prover::salt::SaltKey;
 use eligo_prover::snapshot::{self, SnapshotConfig};
 use eligo_prover::witness::{prepare, Details, Prepared};
 use eligo_prover::{fsio, inputs, ProveJob, Prover};
@@ -51,6 +52,10 @@ pub struct SnapshotArgs {
     /// Program identifier.
     #[arg(long, default_value = DEFAULT_PROGRAM_ID)]
     pub program_id: String,
+    /// Derive the salts from this secret key file (64 hex digits) instead
+    /// of drawing them: runs with the same key give the same snapshot.
+    #[arg(long)]
+    pub salt_key: Option<PathBuf>,
     /// Replace an existing snapshot in --out (and its packages).
     #[arg(long)]
     pub force: bool,
@@ -233,12 +238,23 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         threshold,
         program_id: a.program_id.clone(),
     };
-    let snap = snapshot::build(
-        &config,
-        &logs,
-        &exclusions,
-        &mut rand_core::UnwrapErr(rand::rngs::SysRng),
-    )?;
+    let snap = match &a.salt_key {
+        Some(path) => {
+            let mut key = SaltKey::read(path)?;
+            log(format!(
+                "salts derived from the key in {}: keep it secret, since with it \
+                 anyone can recompute every license's log commitment",
+                path.display()
+            ));
+            snapshot::build(&config, &logs, &exclusions, &mut key)?
+        }
+        None => snapshot::build(
+            &config,
+            &logs,
+            &exclusions,
+            &mut rand_core::UnwrapErr(rand::rngs::SysRng),
+        )?,
+    };
     // Everything is written to a staging directory first, then moved into
     // place: an error leaves the previous snapshot as it was, and packages
     // of an earlier run never linger next to a new snapshot.json.

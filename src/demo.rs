@@ -103,6 +103,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         depth: DEMO_DEPTH,
         threshold: "667/1000".into(),
         program_id: "gnb-demo".into(),
+        salt_key: None,
         // The demo's directory is its own: a rerun replaces it.
         force: true,
     })?;

@@ -968,3 +968,83 @@ fn the_published_exclusion_list_rebuilds_the_exclusion_root() {
         public["exclusion_root"].as_str().unwrap()
     );
 }
+
+#[test]
+fn a_salt_key_makes_the_snapshot_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let key = dir.path().join("salt.key");
+    std::fs::write(&key, format!("  {}\n", "3a".repeat(32))).unwrap();
+    let run = |out: &Path, key: Option<&Path>| {
+        let mut args = vec![
+            "snapshot",
+            "--tasks",
+            s(&t),
+            "--exclusions",
+            s(&e),
+            "--out",
+            s(out),
+            "--capacity",
+            "1024",
+            "--depth",
+            "4",
+        ];
+        if let Some(k) = key {
+            args.extend(["--salt-key", s(k)]);
+        }
+        eligo(&args)
+    };
+    let files = |out: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(out.join("packages"))
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v.push((
+            "snapshot.json".into(),
+            std::fs::read(out.join("snapshot.json")).unwrap(),
+        ));
+        v
+    };
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
+    let r = run(&a, Some(&key));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("keep it secret"), "{}", r.stderr);
+    assert_eq!(run(&b, Some(&key)).code, 0);
+    assert_eq!(
+        files(&a),
+        files(&b),
+        "same key, same snapshot, byte for byte"
+    );
+    // Without the key the salts are random: another registry root.
+    assert_eq!(run(&c, None).code, 0);
+    assert_ne!(
+        std::fs::read(a.join("snapshot.json")).unwrap(),
+        std::fs::read(c.join("snapshot.json")).unwrap()
+    );
+    // A bad key file is an input error naming the file; nothing is written.
+    for bad in ["3a".repeat(31), "zz".repeat(32), String::new()] {
+        std::fs::write(&key, &bad).unwrap();
+        let out = dir.path().join("bad");
+        let r = run(&out, Some(&key));
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
+        assert!(r.stderr.contains(s(&key)), "{}", r.stderr);
+        assert!(!out.join("snapshot.json").exists());
+    }
+    let r = run(
+        &dir.path().join("none"),
+        Some(&dir.path().join("missing.key")),
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("missing.key"), "{}", r.stderr);
+}

@@ -267,9 +267,9 @@ impl Outcome {
             Outcome::Missed => "missed",
         }
     }
-    /// Parses the CSV word.
+    /// Parses the CSV word (case is ignored).
     pub fn parse(word: &str) -> Option<Self> {
-        match word {
+        match word.to_ascii_lowercase().as_str() {
             "executed" => Some(Outcome::Executed),
             "failed" => Some(Outcome::Failed),
             "missed" => Some(Outcome::Missed),
@@ -302,9 +302,9 @@ impl ExclusionReason {
             ExclusionReason::Airdrop => "airdrop",
         }
     }
-    /// Parses the CSV word.
+    /// Parses the CSV word (case is ignored).
     pub fn parse(word: &str) -> Option<Self> {
-        match word {
+        match word.to_ascii_lowercase().as_str() {
             "blacklisted" => Some(ExclusionReason::Blacklisted),
             "airdrop" => Some(ExclusionReason::Airdrop),
             _ => None,

@@ -1,11 +1,13 @@
 //! Input CSV files of the network's export.
 //!
-//! * tasks: header `license_id,task_id,epoch,outcome`, outcome one of
-//!   `executed`, `failed`, `missed`;
-//! * exclusions: header `license_id,reason`, reason `blacklisted` or
+//! * tasks: columns `license_id`, `task_id`, `epoch`, `outcome`, outcome
+//!   one of `executed`, `failed`, `missed`;
+//! * exclusions: columns `license_id`, `reason`, reason `blacklisted` or
 //!   `airdrop`.
 //!
-//! Every error names the file and the line (1-based, the header is line 1).
+//! Columns are matched by name in any order, other columns are ignored,
+//! and names and words ignore case. Every error names the file and the
+//! line (1-based, the header is line 1).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
@@ -61,14 +63,18 @@ fn read_all(path: &Path) -> Result<Vec<u8>, InputError> {
     Ok(data)
 }
 
+/// The data rows of a CSV file whose header holds the `header` columns,
+/// by name, in any order (names ignore case; other columns are ignored).
+/// Each row's fields come back in `header` order, with the row's line.
 fn records(
     path: &Path,
     data: &[u8],
     header: &[&str],
-) -> Result<Vec<(u64, csv::StringRecord)>, InputError> {
+) -> Result<Vec<(u64, Vec<String>)>, InputError> {
     let mut rdr = reader(data);
     let mut out = Vec::new();
-    let mut seen_header = false;
+    // Position of each wanted column in the file, and the file's width.
+    let mut columns: Option<(Vec<usize>, usize)> = None;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line());
@@ -78,39 +84,63 @@ fn records(
         if rec.iter().all(|f| f.is_empty()) {
             continue;
         }
-        if !seen_header {
-            let got: Vec<&str> = rec.iter().collect();
-            if got != header {
-                return Err(InputError::at(
-                    path,
-                    Some(line),
-                    format!(
-                        "bad header {:?}, expected {:?}",
-                        got.join(","),
-                        header.join(",")
-                    ),
-                ));
-            }
-            seen_header = true;
+        let Some((positions, width)) = &columns else {
+            columns = Some((header_positions(path, line, &rec, header)?, rec.len()));
             continue;
-        }
-        if rec.len() != header.len() {
+        };
+        if rec.len() != *width {
             return Err(InputError::at(
                 path,
                 Some(line),
-                format!("expected {} fields, found {}", header.len(), rec.len()),
+                format!("expected {width} fields, found {}", rec.len()),
             ));
         }
-        out.push((line, rec));
+        out.push((
+            line,
+            positions.iter().map(|&i| rec[i].to_string()).collect(),
+        ));
     }
-    if !seen_header {
+    if columns.is_none() {
         return Err(InputError::at(
             path,
             Some(1),
-            format!("empty file, expected header {:?}", header.join(",")),
+            format!("empty file, expected a header with {:?}", header.join(",")),
         ));
     }
     Ok(out)
+}
+
+/// Where each of the `wanted` columns sits in the header row `rec`.
+fn header_positions(
+    path: &Path,
+    line: u64,
+    rec: &csv::StringRecord,
+    wanted: &[&str],
+) -> Result<Vec<usize>, InputError> {
+    let names: Vec<String> = rec.iter().map(str::to_ascii_lowercase).collect();
+    wanted
+        .iter()
+        .map(|w| {
+            let mut hits = names.iter().enumerate().filter(|(_, n)| n == w);
+            match (hits.next(), hits.next()) {
+                (Some((i, _)), None) => Ok(i),
+                (None, _) => Err(InputError::at(
+                    path,
+                    Some(line),
+                    format!(
+                        "bad header {:?}: no column {w:?} (expected the columns {:?}, in any order)",
+                        rec.iter().collect::<Vec<_>>().join(","),
+                        wanted.join(",")
+                    ),
+                )),
+                (Some(_), Some(_)) => Err(InputError::at(
+                    path,
+                    Some(line),
+                    format!("bad header: column {w:?} appears twice"),
+                )),
+            }
+        })
+        .collect()
 }
 
 fn number<T: std::str::FromStr>(
@@ -250,11 +280,41 @@ mod tests {
     }
 
     #[test]
+    fn columns_are_matched_by_name_in_any_order() {
+        let canonical = parse_tasks(
+            Path::new("t.csv"),
+            b"license_id,task_id,epoch,outcome\n3,9,2,executed\n3,4,1,missed\n",
+            &shape(),
+        )
+        .unwrap();
+        // Reordered, extra columns, names and outcome words in any case.
+        let messy = parse_tasks(
+            Path::new("t.csv"),
+            b"Outcome,region,EPOCH,task_id,License_Id\nEXECUTED,eu,2,9,3\nMissed,us,1,4,3\n",
+            &shape(),
+        )
+        .unwrap();
+        assert_eq!(messy, canonical);
+        let e = parse_exclusions(
+            Path::new("e.csv"),
+            b"note,REASON,license_id\nx,Blacklisted,1\n",
+            &shape(),
+        )
+        .unwrap();
+        assert_eq!(e[&1], ExclusionReason::Blacklisted);
+        // A missing column is named.
+        assert!(err("license_id,task_id,outcome\n").contains("no column \"epoch\""));
+    }
+
+    #[test]
     fn errors_name_file_and_line() {
         assert_eq!(
             err("license,task_id,epoch,outcome\n"),
-            "t.csv:1: bad header \"license,task_id,epoch,outcome\", expected \"license_id,task_id,epoch,outcome\""
+            "t.csv:1: bad header \"license,task_id,epoch,outcome\": no column \"license_id\" \
+             (expected the columns \"license_id,task_id,epoch,outcome\", in any order)"
         );
+        assert!(err("license_id,task_id,epoch,outcome,License_ID\n")
+            .starts_with("t.csv:1: bad header: column \"license_id\" appears twice"));
         assert!(err("license_id,task_id,epoch,outcome\n1,2,3,done\n")
             .starts_with("t.csv:2: outcome \"done\""));
         assert!(

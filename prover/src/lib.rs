@@ -4,6 +4,7 @@
 //!   file and line;
 //! * [`snapshot`]: the network's snapshot (log commitments, registry and
 //!   exclusion trees, private packages), parallel over licenses;
+//! * [`salt`]: the salts, random or derived from the network's salt key;
 //! * [`package`]: the private package format;
 //! * [`witness`]: from a package and a snapshot to the verdict, the witness
 //!   and the instance;
@@ -19,6 +20,7 @@ pub mod fsio;
 pub mod inputs;
 pub mod package;
 pub mod prove;
+pub mod salt;
 pub mod snapshot;
 pub mod synthetic;
 pub mod witness;

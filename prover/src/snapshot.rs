@@ -9,13 +9,12 @@ use eligo_circuits::native::{exclusion_leaf, fp_to_hex, registry_leaf, SparseTre
 use eligo_circuits::poseidon::Tag;
 use eligo_circuits::{layout, ExclusionReason, Fp, LicenseLog, Shape, StatementError, Threshold};
 use eligo_verifier::{SnapshotPublic, ThresholdFields, SNAPSHOT_FORMAT};
-use ff::Field;
-use rand_core::Rng;
 use rayon::prelude::*;
 
 use crate::digest;
 use crate::inputs::TaskLogs;
 use crate::package::Package;
+use crate::salt::SaltSource;
 
 /// Snapshot settings.
 #[derive(Clone, Debug)]
@@ -39,13 +38,14 @@ pub struct Snapshot {
     pub oversized: Vec<(u64, usize)>,
 }
 
-/// Builds the snapshot. Salts are drawn from `rng`, one per license in
-/// increasing license order.
+/// Builds the snapshot. Salts come from `salts`, asked once per license
+/// in increasing license order: an RNG (any [`rand_core::Rng`]) or the
+/// network's [`crate::salt::SaltKey`].
 pub fn build(
     config: &SnapshotConfig,
     logs: &TaskLogs,
     exclusions: &BTreeMap<u64, ExclusionReason>,
-    rng: &mut impl Rng,
+    salts: &mut impl SaltSource,
 ) -> Result<Snapshot, StatementError> {
     let shape = config.shape;
     let mut oversized = Vec::new();
@@ -60,7 +60,7 @@ pub fn build(
             *id,
             LicenseLog {
                 entries: entries.clone(),
-                salt: Fp::random(&mut *rng),
+                salt: salts.salt(&config.program_id, *id),
             },
         ));
     }
