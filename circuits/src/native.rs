@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use ff::{Field, PrimeField};
+use ff::{Field, FromUniformBytes, PrimeField};
 use pasta_curves::Fp;
 use thiserror::Error;
 
@@ -198,8 +198,16 @@ pub const CODE_EXECUTED: u8 = 1;
 /// missed; the detail digest keeps which).
 pub const CODE_NOT_EXECUTED: u8 = 2;
 
-/// Bits of the detail code in a task-detail leaf.
-pub const DETAIL_CODE_BITS: u32 = 2;
+/// BLAKE2b personalization of a task-detail leaf.
+pub const DETAIL_LEAF_PERSONAL: &[u8] = b"eligo-task-leaf";
+/// BLAKE2b personalization of a task-detail inner node.
+pub const DETAIL_NODE_PERSONAL: &[u8] = b"eligo-task-node";
+/// Bytes of a task-detail tree node (BLAKE2b-256).
+pub const DETAIL_NODE_BYTES: usize = 32;
+/// A node of the task-detail tree.
+pub type DetailNode = [u8; DETAIL_NODE_BYTES];
+/// The empty task-detail leaf.
+pub const EMPTY_DETAIL_LEAF: DetailNode = [0; DETAIL_NODE_BYTES];
 /// Detail code of an executed task.
 pub const DETAIL_EXECUTED: u8 = 1;
 /// Detail code of a failed task.
@@ -324,15 +332,15 @@ pub struct TaskEntry {
 }
 
 impl TaskEntry {
-    /// The leaf of the task-detail tree for this entry.
-    pub fn detail_leaf(&self) -> Fp {
-        let epoch_and_code =
-            (u64::from(self.epoch) << DETAIL_CODE_BITS) | u64::from(self.outcome.detail_code());
-        hash2(
-            Tag::TaskLeaf,
-            Fp::from(self.task_id),
-            Fp::from(epoch_and_code),
-        )
+    /// The leaf of the task-detail tree for this entry: BLAKE2b-256
+    /// (personal [`DETAIL_LEAF_PERSONAL`]) of `u64_le(task_id) ||
+    /// u32_le(epoch) || detail_code`.
+    pub fn detail_leaf(&self) -> DetailNode {
+        let mut input = [0u8; 13];
+        input[..8].copy_from_slice(&self.task_id.to_le_bytes());
+        input[8..12].copy_from_slice(&self.epoch.to_le_bytes());
+        input[12] = self.outcome.detail_code();
+        blake2b_256(DETAIL_LEAF_PERSONAL, &[&input])
     }
 }
 
@@ -386,9 +394,53 @@ pub fn empty_subtrees(tag: Tag, leaf: Fp, depth: u32) -> Vec<Fp> {
     out
 }
 
-/// Root of the task-detail tree: a Merkle tree of depth `log2(capacity)`
-/// whose leaf `i` is `entries[i].detail_leaf()`, empty leaves `0`, nodes
-/// tagged [`Tag::TaskNode`]. One entry can later be opened with its path.
+fn blake2b_256(personal: &[u8], parts: &[&[u8]]) -> DetailNode {
+    let mut state = blake2b_simd::Params::new()
+        .hash_length(DETAIL_NODE_BYTES)
+        .personal(personal)
+        .to_state();
+    for p in parts {
+        state.update(p);
+    }
+    state
+        .finalize()
+        .as_bytes()
+        .try_into()
+        .expect("a 32-byte digest")
+}
+
+/// An inner node of the task-detail tree: BLAKE2b-256 (personal
+/// [`DETAIL_NODE_PERSONAL`]) of `left || right`.
+pub fn detail_node(left: &DetailNode, right: &DetailNode) -> DetailNode {
+    blake2b_256(DETAIL_NODE_PERSONAL, &[left, right])
+}
+
+/// Empty subtrees of the task-detail tree: `[0] = EMPTY_DETAIL_LEAF`,
+/// `[l + 1] = detail_node([l], [l])`.
+pub fn empty_detail_subtrees(depth: u32) -> Vec<DetailNode> {
+    let mut out = Vec::with_capacity(depth as usize + 1);
+    out.push(EMPTY_DETAIL_LEAF);
+    for l in 0..depth as usize {
+        let e = out[l];
+        out.push(detail_node(&e, &e));
+    }
+    out
+}
+
+/// The field element of a task-detail root: its 32 bytes read as a
+/// little-endian integer, reduced modulo `p`.
+pub fn detail_root_to_field(root: &DetailNode) -> Fp {
+    let mut wide = [0u8; 64];
+    wide[..DETAIL_NODE_BYTES].copy_from_slice(root);
+    Fp::from_uniform_bytes(&wide)
+}
+
+/// The task-detail digest: the root of a BLAKE2b Merkle tree of depth
+/// `log2(capacity)` whose leaf `i` is `entries[i].detail_leaf()`, empty
+/// leaves [`EMPTY_DETAIL_LEAF`] (see [`detail_node`]), as a field element
+/// ([`detail_root_to_field`]). One entry can be opened alone with its path.
+/// It never enters the circuit (it is a private input of the log
+/// commitment), so its hash is chosen for speed.
 pub fn detail_digest(shape: &Shape, entries: &[TaskEntry]) -> Result<Fp, StatementError> {
     if entries.len() > shape.capacity() {
         return Err(StatementError::TooManyTasks(
@@ -396,18 +448,18 @@ pub fn detail_digest(shape: &Shape, entries: &[TaskEntry]) -> Result<Fp, Stateme
             shape.capacity(),
         ));
     }
-    let empty = empty_subtrees(Tag::TaskNode, EMPTY_LEAF, shape.detail_depth());
-    let mut level: Vec<Fp> = entries.iter().map(TaskEntry::detail_leaf).collect();
-    for e in empty.iter().take(shape.detail_depth() as usize) {
+    let depth = shape.detail_depth();
+    let empty = empty_detail_subtrees(depth);
+    let mut level: Vec<DetailNode> = entries.iter().map(TaskEntry::detail_leaf).collect();
+    for e in empty.iter().take(depth as usize) {
         level = level
             .chunks(2)
-            .map(|p| hash2(Tag::TaskNode, p[0], p.get(1).copied().unwrap_or(*e)))
+            .map(|p| detail_node(&p[0], p.get(1).unwrap_or(e)))
             .collect();
     }
-    Ok(level
-        .first()
-        .copied()
-        .unwrap_or(empty[shape.detail_depth() as usize]))
+    Ok(detail_root_to_field(
+        level.first().unwrap_or(&empty[depth as usize]),
+    ))
 }
 
 /// The salted log commitment:

@@ -40,10 +40,6 @@ pub enum Tag {
     ExclusionLeaf = 4,
     /// Exclusion tree inner node: `(left, right)`.
     ExclusionNode = 5,
-    /// Task-detail leaf: `(task_id, epoch * 4 + outcome code)`.
-    TaskLeaf = 6,
-    /// Task-detail tree inner node: `(left, right)`.
-    TaskNode = 7,
     /// First block of the claim context.
     ClaimContext = 8,
 }
@@ -187,8 +183,6 @@ mod tests {
             Tag::RegistryNode,
             Tag::ExclusionLeaf,
             Tag::ExclusionNode,
-            Tag::TaskLeaf,
-            Tag::TaskNode,
             Tag::ClaimContext,
         ];
         for (i, a) in tags.iter().enumerate() {

@@ -61,7 +61,7 @@ fn vectors() -> Vec<(&'static str, String)> {
         ("word_1_2_2", fp_to_hex(&pack_words(&codes)[0])),
         (
             "task_leaf_1_1_executed",
-            fp_to_hex(&log.entries[0].detail_leaf()),
+            format!("0x{}", hex::encode(log.entries[0].detail_leaf())),
         ),
         (
             "detail_digest",
@@ -102,23 +102,23 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "task_leaf_1_1_executed",
-        "0x3bf0b1d1c58e00617b7d795a10a7a62df01b87302ecd17f9423ae13bdd00ee7c",
+        "0x72664d80cac4ae4d7b4dc2beddfdb90ae254d172d1d29898f6c33c106e806d3a",
     ),
     (
         "detail_digest",
-        "0x3268a525d769d5b07169e138abb4eb172ea6d8e69eb7300918304829f723f0c7",
+        "0x0b3e821deabc76ea12945fa3031033463cef87fb7b9b16dcf87f6234106b9968",
     ),
     (
         "log_commitment",
-        "0x16785a0f303939787e488aa4cd6c6a5ea2b3cf6245078767041d8b0f7b370f25",
+        "0x278686c3dffc4251a5e810efe17bed5f920e4c7db580751700cd43794cfd6cfe",
     ),
     (
         "registry_leaf_3",
-        "0x0463b5666752f03d37da0fffb632c7ec452bd54ff4415cdf1cebcd5f995ffc22",
+        "0x308f97d2613d3fe6fc420c80261f9a9ecba845ee8747dc4c09da1bd17341eda5",
     ),
     (
         "registry_root",
-        "0x238405d5a84d9b7008f0af1a51067f9825e589e6b2649ed3fae7251a1903d932",
+        "0x20dec50bbedd18a91564592a4afaa870bec1ecb64743693601e63e2136b39b91",
     ),
     (
         "empty_registry_root_depth_4",

@@ -2,8 +2,9 @@
 //! [`eligo_circuits::native::detail_digest`], which stays the sequential
 //! reference).
 
-use eligo_circuits::native::{empty_subtrees, EMPTY_LEAF};
-use eligo_circuits::poseidon::{hash2, Tag};
+use eligo_circuits::native::{
+    detail_node, detail_root_to_field, empty_detail_subtrees, DetailNode,
+};
 use eligo_circuits::{Fp, Shape, StatementError, TaskEntry};
 use rayon::prelude::*;
 
@@ -19,8 +20,8 @@ pub fn detail_digest(shape: &Shape, entries: &[TaskEntry]) -> Result<Fp, Stateme
         ));
     }
     let depth = shape.detail_depth() as usize;
-    let empty = empty_subtrees(Tag::TaskNode, EMPTY_LEAF, depth as u32);
-    let mut level: Vec<Fp> = entries
+    let empty = empty_detail_subtrees(depth as u32);
+    let mut level: Vec<DetailNode> = entries
         .par_iter()
         .with_min_len(PAR_MIN_LEN)
         .map(TaskEntry::detail_leaf)
@@ -29,10 +30,10 @@ pub fn detail_digest(shape: &Shape, entries: &[TaskEntry]) -> Result<Fp, Stateme
         level = level
             .par_chunks(2)
             .with_min_len(PAR_MIN_LEN)
-            .map(|p| hash2(Tag::TaskNode, p[0], p.get(1).copied().unwrap_or(*e)))
+            .map(|p| detail_node(&p[0], p.get(1).unwrap_or(e)))
             .collect();
     }
-    Ok(level.first().copied().unwrap_or(empty[depth]))
+    Ok(detail_root_to_field(level.first().unwrap_or(&empty[depth])))
 }
 
 #[cfg(test)]
