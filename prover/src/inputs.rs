@@ -63,23 +63,32 @@ fn read_all(path: &Path) -> Result<Vec<u8>, InputError> {
     Ok(data)
 }
 
-/// The data rows of a CSV file whose header holds the `header` columns,
-/// by name, in any order (names ignore case; other columns are ignored).
-/// Each row's fields come back in `header` order, with the row's line.
-fn records(
+/// Most columns a file kind wants.
+const MAX_WANTED: usize = 4;
+
+/// Calls `row(line, fields)` for each data row of a CSV file whose header
+/// holds the `header` columns, by name, in any order (names ignore case;
+/// other columns are ignored), with the row's fields in `header` order.
+/// One record buffer serves every row.
+fn for_each_record(
     path: &Path,
     data: &[u8],
     header: &[&str],
-) -> Result<Vec<(u64, Vec<String>)>, InputError> {
+    mut row: impl FnMut(u64, &[&str]) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    debug_assert!(header.len() <= MAX_WANTED);
     let mut rdr = reader(data);
-    let mut out = Vec::new();
+    let mut rec = csv::StringRecord::new();
     // Position of each wanted column in the file, and the file's width.
     let mut columns: Option<(Vec<usize>, usize)> = None;
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
+    loop {
+        let more = rdr.read_record(&mut rec).map_err(|e| {
             let line = e.position().map(|p| p.line());
             InputError::at(path, line, format!("unreadable CSV: {e}"))
         })?;
+        if !more {
+            break;
+        }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         if rec.iter().all(|f| f.is_empty()) {
             continue;
@@ -95,10 +104,11 @@ fn records(
                 format!("expected {width} fields, found {}", rec.len()),
             ));
         }
-        out.push((
-            line,
-            positions.iter().map(|&i| rec[i].to_string()).collect(),
-        ));
+        let mut fields = [""; MAX_WANTED];
+        for (slot, &i) in fields.iter_mut().zip(positions) {
+            *slot = &rec[i];
+        }
+        row(line, &fields[..positions.len()])?;
     }
     if columns.is_none() {
         return Err(InputError::at(
@@ -107,7 +117,7 @@ fn records(
             format!("empty file, expected a header with {:?}", header.join(",")),
         ));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Where each of the `wanted` columns sits in the header row `rec`.
@@ -175,17 +185,17 @@ pub fn read_tasks(path: &Path, shape: &Shape) -> Result<TaskLogs, InputError> {
 pub fn parse_tasks(path: &Path, data: &[u8], shape: &Shape) -> Result<TaskLogs, InputError> {
     let mut logs: TaskLogs = BTreeMap::new();
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
-    for (line, rec) in records(path, data, &TASKS_HEADER)? {
-        let id = license(path, line, &rec[0], shape)?;
-        let task_id: u64 = number(path, line, "task_id", &rec[1])?;
-        let epoch: u32 = number(path, line, "epoch", &rec[2])?;
-        let outcome = Outcome::parse(&rec[3]).ok_or_else(|| {
+    for_each_record(path, data, &TASKS_HEADER, |line, rec| {
+        let id = license(path, line, rec[0], shape)?;
+        let task_id: u64 = number(path, line, "task_id", rec[1])?;
+        let epoch: u32 = number(path, line, "epoch", rec[2])?;
+        let outcome = Outcome::parse(rec[3]).ok_or_else(|| {
             InputError::at(
                 path,
                 Some(line),
                 format!(
                     "outcome {:?} is not one of executed, failed, missed",
-                    &rec[3]
+                    rec[3]
                 ),
             )
         })?;
@@ -201,7 +211,8 @@ pub fn parse_tasks(path: &Path, data: &[u8], shape: &Shape) -> Result<TaskLogs, 
             epoch,
             outcome,
         });
-    }
+        Ok(())
+    })?;
     if logs.is_empty() {
         // A network export without a single task is a mistake, not a
         // program: an empty registry proves nothing for anyone.
@@ -232,13 +243,13 @@ pub fn parse_exclusions(
     shape: &Shape,
 ) -> Result<BTreeMap<u64, ExclusionReason>, InputError> {
     let mut out = BTreeMap::new();
-    for (line, rec) in records(path, data, &EXCLUSIONS_HEADER)? {
-        let id = license(path, line, &rec[0], shape)?;
-        let reason = ExclusionReason::parse(&rec[1]).ok_or_else(|| {
+    for_each_record(path, data, &EXCLUSIONS_HEADER, |line, rec| {
+        let id = license(path, line, rec[0], shape)?;
+        let reason = ExclusionReason::parse(rec[1]).ok_or_else(|| {
             InputError::at(
                 path,
                 Some(line),
-                format!("reason {:?} is not one of blacklisted, airdrop", &rec[1]),
+                format!("reason {:?} is not one of blacklisted, airdrop", rec[1]),
             )
         })?;
         if out.insert(id, reason).is_some() {
@@ -248,7 +259,8 @@ pub fn parse_exclusions(
                 format!("license {id} is listed twice"),
             ));
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
