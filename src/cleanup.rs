@@ -111,7 +111,8 @@ fn alive(pid: u32) -> Option<bool> {
 }
 
 /// Removes the directories `<dir>/<prefix><pid>` (or their `.removing`
-/// rename) that a process no longer running left behind (killed before it could clean up); returns them.
+/// rename) that a process no longer running left behind (killed before it
+/// could clean up); returns them.
 pub fn remove_stale(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();

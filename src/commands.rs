@@ -76,7 +76,8 @@ pub struct ProveArgs {
     /// The snapshot's public file.
     #[arg(long)]
     pub snapshot: PathBuf,
-    /// One or more private packages.
+    /// One or more private packages, or directories of them (their
+    /// `*.json` files, in name order).
     #[arg(long, num_args = 1.., required = true)]
     pub package: Vec<PathBuf>,
     /// Claimant address: 0x + hex (1 to 32 bytes), or bech32 (a CosmWasm
@@ -409,6 +410,32 @@ pub fn parse_context(a: &ProveArgs) -> Result<ClaimContext, Failure> {
     })
 }
 
+/// The package files named by `args`: files as given, directories
+/// expanded to their `*.json` files in name order.
+fn package_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut out = Vec::new();
+    for arg in args {
+        if !arg.is_dir() {
+            out.push(arg.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = fs::read_dir(arg)
+            .map_err(|e| Failure(format!("{}: {e}", arg.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        if found.is_empty() {
+            return Err(Failure(format!(
+                "{}: no package (*.json) in this directory",
+                arg.display()
+            )));
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     let ctx = parse_context(&a)?;
     let snapshot = read_snapshot(&a.snapshot)?;
@@ -416,7 +443,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     let mut seen = BTreeSet::new();
     let mut jobs = Vec::new();
     let mut refused = false;
-    for path in &a.package {
+    for path in &package_paths(&a.package)? {
         let p = prepared(&snapshot, path, Details::Trust)?;
         if !seen.insert(p.license_id) {
             return Err(Failure(format!(

@@ -1048,3 +1048,35 @@ fn a_salt_key_makes_the_snapshot_reproducible() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("missing.key"), "{}", r.stderr);
 }
+
+#[test]
+fn prove_takes_a_directory_of_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let sj = snap.join("snapshot.json");
+    let out = dir.path().join("proofs");
+    // The directory expands to every package; the ineligible ones are
+    // named and nothing is proven.
+    let claim = ["--claimant", "0x00000000000000000000000000000000000000a1"];
+    let r = prove(&sj, &[snap.join("packages")], &out, &claim);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    for id in [1, 2, 5, 6] {
+        assert!(
+            r.stdout.contains(&format!("license {id}: not eligible")),
+            "{}",
+            r.stdout
+        );
+    }
+    assert!(r.stdout.contains("nothing proven"), "{}", r.stdout);
+    // A directory without packages is an input error naming it.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let r = prove(&sj, std::slice::from_ref(&empty), &out, &claim);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("{}: no package", empty.display())),
+        "{}",
+        r.stderr
+    );
+}
