@@ -239,6 +239,13 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         threshold,
         program_id: a.program_id.clone(),
     };
+    let progress = crate::ui::CountProgress::new(
+        "licenses",
+        logs.values()
+            .filter(|t| t.len() <= shape.capacity())
+            .count(),
+    );
+    let report = |done, total| progress.update(done, total);
     let snap = match &a.salt_key {
         Some(path) => {
             let mut key = SaltKey::read(path)?;
@@ -247,15 +254,17 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
                  anyone can recompute every license's log commitment",
                 path.display()
             ));
-            snapshot::build(&config, &logs, &exclusions, &mut key)?
+            snapshot::build_with_progress(&config, &logs, &exclusions, &mut key, &report)?
         }
-        None => snapshot::build(
+        None => snapshot::build_with_progress(
             &config,
             &logs,
             &exclusions,
             &mut rand_core::UnwrapErr(rand::rngs::SysRng),
+            &report,
         )?,
     };
+    progress.finish();
     // Everything is written to a staging directory first, then moved into
     // place: an error leaves the previous snapshot as it was, and packages
     // of an earlier run never linger next to a new snapshot.json.

@@ -50,6 +50,69 @@ impl Progress for ParamsProgress {
     }
 }
 
+/// Progress of a long count (licenses of a snapshot): a bar with the rate
+/// and ETA on a terminal, else one line per tenth.
+pub struct CountProgress {
+    what: &'static str,
+    bar: Option<ProgressBar>,
+    start: std::time::Instant,
+    tenths: std::sync::atomic::AtomicUsize,
+}
+
+/// Tenths of a count between two log lines when stderr is not a terminal.
+const TENTHS: usize = 10;
+
+impl CountProgress {
+    /// Progress over `total` items called `what` (plural).
+    pub fn new(what: &'static str, total: usize) -> Self {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(&format!(
+                    "{{bar:30}} {{pos}}/{{len}} {what} ({{per_sec}}, ETA {{eta}})"
+                ))
+                .expect("template"),
+            );
+            bar
+        });
+        CountProgress {
+            what,
+            bar,
+            start: std::time::Instant::now(),
+            tenths: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// `done` of `total` items are done (from any thread).
+    pub fn update(&self, done: usize, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(done as u64);
+            return;
+        }
+        let tenth = done * TENTHS / total.max(1);
+        let previous = self
+            .tenths
+            .fetch_max(tenth, std::sync::atomic::Ordering::Relaxed);
+        if tenth > previous {
+            let secs = self.start.elapsed().as_secs_f64();
+            eprintln!(
+                "{}%: {done} of {total} {} ({:.1} per second)",
+                tenth * (100 / TENTHS),
+                self.what,
+                done as f64 / secs.max(f64::EPSILON)
+            );
+        }
+    }
+
+    /// Clears the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Loads (or generates and caches) the parameters for `shape`.
 pub fn params_for(shape: &Shape) -> Result<Params, crate::Failure> {
     let store = ParamsStore::at_default_home()?;

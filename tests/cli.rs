@@ -102,6 +102,10 @@ fn snapshot(dir: &Path) -> PathBuf {
         !out.join("packages/3.json").exists(),
         "no tasks, no package"
     );
+    // Progress, one line per tenth when stderr is not a terminal: six
+    // licenses within the capacity.
+    assert!(r.stderr.contains("100%: 6 of 6 licenses ("), "{}", r.stderr);
+    assert!(r.stderr.contains("50%: 3 of 6 licenses ("), "{}", r.stderr);
     out
 }
 

@@ -4,6 +4,7 @@
 //! parallel over licenses.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use eligo_circuits::native::{exclusion_leaf, fp_to_hex, registry_leaf, SparseTree};
 use eligo_circuits::poseidon::Tag;
@@ -47,6 +48,18 @@ pub fn build(
     exclusions: &BTreeMap<u64, ExclusionReason>,
     salts: &mut impl SaltSource,
 ) -> Result<Snapshot, StatementError> {
+    build_with_progress(config, logs, exclusions, salts, &|_, _| {})
+}
+
+/// [`build`], calling `progress(done, total)` (from any thread) as each
+/// license's commitment is computed.
+pub fn build_with_progress(
+    config: &SnapshotConfig,
+    logs: &TaskLogs,
+    exclusions: &BTreeMap<u64, ExclusionReason>,
+    salts: &mut impl SaltSource,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Snapshot, StatementError> {
     let shape = config.shape;
     let mut oversized = Vec::new();
     let mut accepted: Vec<(u64, LicenseLog)> = Vec::new();
@@ -64,20 +77,18 @@ pub fn build(
             },
         ));
     }
-    let digests: Vec<Fp> = accepted
+    let done = AtomicUsize::new(0);
+    let total = accepted.len();
+    let per_license: Vec<(Fp, (u64, Fp))> = accepted
         .par_iter()
-        .map(|(_, log)| digest::detail_digest(&shape, &log.entries))
-        .collect::<Result<_, StatementError>>()?;
-    let leaves: Vec<(u64, Fp)> = accepted
-        .par_iter()
-        .zip(digests.par_iter())
-        .map(|((id, log), d)| {
-            Ok((
-                *id,
-                registry_leaf(*id, log.commitment_with_digest(&shape, *d)?),
-            ))
+        .map(|(id, log)| {
+            let d = digest::detail_digest(&shape, &log.entries)?;
+            let leaf = registry_leaf(*id, log.commitment_with_digest(&shape, d)?);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            Ok((d, (*id, leaf)))
         })
         .collect::<Result<_, StatementError>>()?;
+    let (digests, leaves): (Vec<Fp>, Vec<(u64, Fp)>) = per_license.into_iter().unzip();
     let registry = SparseTree::build(shape.depth(), Tag::RegistryNode, leaves)?;
     let exclusion = SparseTree::build(
         shape.depth(),
