@@ -239,12 +239,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         threshold,
         program_id: a.program_id.clone(),
     };
-    let progress = crate::ui::CountProgress::new(
-        "licenses",
-        logs.values()
-            .filter(|t| t.len() <= shape.capacity())
-            .count(),
-    );
+    let progress = crate::ui::CountProgress::new("licenses");
     let report = |done, total| progress.update(done, total);
     let snap = match &a.salt_key {
         Some(path) => {

@@ -63,11 +63,12 @@ pub struct CountProgress {
 const TENTHS: usize = 10;
 
 impl CountProgress {
-    /// Progress over `total` items called `what` (plural).
-    pub fn new(what: &'static str, total: usize) -> Self {
+    /// Progress over items called `what` (plural); the total comes with
+    /// each update.
+    pub fn new(what: &'static str) -> Self {
         use std::io::IsTerminal;
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total as u64);
+            let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(&format!(
                     "{{bar:30}} {{pos}}/{{len}} {what} ({{per_sec}}, ETA {{eta}})"
@@ -87,6 +88,7 @@ impl CountProgress {
     /// `done` of `total` items are done (from any thread).
     pub fn update(&self, done: usize, total: usize) {
         if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
             bar.set_position(done as u64);
             return;
         }

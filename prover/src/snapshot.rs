@@ -90,14 +90,7 @@ pub fn build_with_progress(
         .collect::<Result<_, StatementError>>()?;
     let (digests, leaves): (Vec<Fp>, Vec<(u64, Fp)>) = per_license.into_iter().unzip();
     let registry = SparseTree::build(shape.depth(), Tag::RegistryNode, leaves)?;
-    let exclusion = SparseTree::build(
-        shape.depth(),
-        Tag::ExclusionNode,
-        exclusions
-            .iter()
-            .map(|(id, r)| (*id, exclusion_leaf(*id, *r))),
-    )?;
-    debug_assert_eq!(exclusion_root(&shape, exclusions), Ok(exclusion.root()));
+    let exclusion = exclusion_tree(&shape, exclusions)?;
     let packages: Vec<Package> = accepted
         .par_iter()
         .zip(digests.par_iter())
@@ -155,17 +148,24 @@ pub fn exclusion_list_csv(exclusions: &BTreeMap<u64, ExclusionReason>) -> String
     out
 }
 
-/// Root of the exclusion tree of `exclusions`.
-pub fn exclusion_root(
+/// The exclusion tree of `exclusions`.
+fn exclusion_tree(
     shape: &Shape,
     exclusions: &BTreeMap<u64, ExclusionReason>,
-) -> Result<Fp, StatementError> {
-    Ok(SparseTree::build(
+) -> Result<SparseTree, StatementError> {
+    SparseTree::build(
         shape.depth(),
         Tag::ExclusionNode,
         exclusions
             .iter()
             .map(|(id, r)| (*id, exclusion_leaf(*id, *r))),
-    )?
-    .root())
+    )
+}
+
+/// Root of the exclusion tree of `exclusions`.
+pub fn exclusion_root(
+    shape: &Shape,
+    exclusions: &BTreeMap<u64, ExclusionReason>,
+) -> Result<Fp, StatementError> {
+    Ok(exclusion_tree(shape, exclusions)?.root())
 }
