@@ -74,22 +74,33 @@ fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     (t, e)
 }
 
+/// `snapshot --tasks T --exclusions E --out O --capacity C --depth D`.
+fn snapshot_args<'a>(
+    tasks: &'a Path,
+    exclusions: &'a Path,
+    out: &'a Path,
+    capacity: &'a str,
+    depth: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "snapshot",
+        "--tasks",
+        s(tasks),
+        "--exclusions",
+        s(exclusions),
+        "--out",
+        s(out),
+        "--capacity",
+        capacity,
+        "--depth",
+        depth,
+    ]
+}
+
 fn snapshot(dir: &Path) -> PathBuf {
     let (t, e) = write_inputs(dir);
     let out = dir.join("snap");
-    let r = eligo(&[
-        "snapshot",
-        "--tasks",
-        s(&t),
-        "--exclusions",
-        s(&e),
-        "--out",
-        s(&out),
-        "--capacity",
-        "1024",
-        "--depth",
-        "4",
-    ]);
+    let r = eligo(&snapshot_args(&t, &e, &out, "1024", "4"));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout
@@ -336,19 +347,7 @@ fn network_holder_operator_verifier_flow() {
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&t, trimmed).unwrap();
-    let mut again = vec![
-        "snapshot",
-        "--tasks",
-        s(&t),
-        "--exclusions",
-        s(&e),
-        "--out",
-        s(&snap),
-        "--capacity",
-        "1024",
-        "--depth",
-        "4",
-    ];
+    let mut again = snapshot_args(&t, &e, &snap, "1024", "4");
     // not without --force: the old snapshot stays as it was
     let r = eligo(&again);
     assert_eq!(r.code, 2);
@@ -860,19 +859,7 @@ fn an_interrupted_snapshot_leaves_no_private_file() {
     let (tasks, exclusions) = one_task_per_license(dir.path(), 8000);
     let out = dir.path().join("snap");
     let mut child = Command::new(env!("CARGO_BIN_EXE_eligo"))
-        .args([
-            "snapshot",
-            "--tasks",
-            s(&tasks),
-            "--exclusions",
-            s(&exclusions),
-            "--out",
-            s(&out),
-            "--capacity",
-            "256",
-            "--depth",
-            "13",
-        ])
+        .args(snapshot_args(&tasks, &exclusions, &out, "256", "13"))
         .env("ELIGO_HOME", common::home())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -923,19 +910,7 @@ fn a_staging_folder_of_a_dead_process_is_removed_at_the_next_start() {
     let dead = out.join(".eligo-snapshot-4294967").join("packages");
     std::fs::create_dir_all(&dead).unwrap();
     std::fs::write(dead.join("1.json"), "private").unwrap();
-    let r = eligo(&[
-        "snapshot",
-        "--tasks",
-        s(&tasks),
-        "--exclusions",
-        s(&exclusions),
-        "--out",
-        s(&out),
-        "--capacity",
-        "256",
-        "--depth",
-        "4",
-    ]);
+    let r = eligo(&snapshot_args(&tasks, &exclusions, &out, "256", "4"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("left behind by an interrupted snapshot"),
@@ -980,19 +955,7 @@ fn a_salt_key_makes_the_snapshot_reproducible() {
     let key = dir.path().join("salt.key");
     std::fs::write(&key, format!("  {}\n", "3a".repeat(32))).unwrap();
     let run = |out: &Path, key: Option<&Path>| {
-        let mut args = vec![
-            "snapshot",
-            "--tasks",
-            s(&t),
-            "--exclusions",
-            s(&e),
-            "--out",
-            s(out),
-            "--capacity",
-            "1024",
-            "--depth",
-            "4",
-        ];
+        let mut args = snapshot_args(&t, &e, out, "1024", "4");
         if let Some(k) = key {
             args.extend(["--salt-key", s(k)]);
         }

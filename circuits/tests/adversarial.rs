@@ -87,12 +87,13 @@ fn exclusion_perm(level: usize) -> usize {
     LEAF_PERM + 2 + 2 * level
 }
 
-/// `(advice column, offset)` of input `slot` of permutation `perm`.
-fn hash_input(perm: usize, slot: usize) -> (usize, usize) {
-    (
-        HASH_ADVICE + (perm % POSEIDON_LANES) * HASH_LANE + slot,
-        (perm / POSEIDON_LANES) * PERMUTE_ROWS,
-    )
+/// The copy failure at input `slot` of permutation `perm`.
+fn hash_input(perm: usize, slot: usize) -> Expect {
+    Expect::Copy {
+        region: "poseidon permutations",
+        column: HASH_ADVICE + (perm % POSEIDON_LANES) * HASH_LANE + slot,
+        offset: (perm / POSEIDON_LANES) * PERMUTE_ROWS,
+    }
 }
 
 /// Offset of row `row` of permutation `perm`.
@@ -857,16 +858,54 @@ fn attacks() -> Vec<Attack> {
         });
     }
     let honest_words = pack_words(&f.witness.codes);
-    out.push(rooted(
-        Constraint::Link(Link::LogTag),
-        "the log chain starts with another tag",
-        m(&ok, &[(link_site(Link::LogTag), bump(Tag::Log))]),
-        public(&ok),
-        {
-            let (column, offset) = hash_input(0, 2);
-            copy(hp, column, offset)
-        },
-    ));
+    // A hash input that reads another tag, pad or index: only the roots
+    // can follow.
+    for (link, lie, value, expect) in [
+        (
+            Link::LogTag,
+            "the log chain starts with another tag",
+            bump(Tag::Log),
+            hash_input(0, 2),
+        ),
+        (
+            Link::ChainPad,
+            "the chain's last block reads 5 instead of the zero cell",
+            Fp::from(5),
+            hash_input(LAST_BLOCK, 1),
+        ),
+        (
+            Link::LeafIndex,
+            "the leaf hashes another license index",
+            Fp::from(ODD),
+            hash_input(LEAF_PERM, 0),
+        ),
+        (
+            Link::LeafTag,
+            "the leaf hashes another tag",
+            bump(Tag::RegistryLeaf),
+            hash_input(LEAF_PERM, 2),
+        ),
+        (
+            Link::RegistryTag,
+            "a registry node hashes another tag",
+            bump(Tag::RegistryNode),
+            hash_input(registry_perm(0), 2),
+        ),
+        (
+            Link::ExclusionTag,
+            "an exclusion node hashes another tag",
+            bump(Tag::ExclusionNode),
+            hash_input(exclusion_perm(0), 2),
+        ),
+    ] {
+        out.push(rooted(
+            Constraint::Link(link),
+            lie,
+            m(&ok, &[(link_site(link), value)]),
+            public(&ok),
+            expect,
+        ));
+    }
     out.push(Attack {
         constraint: Constraint::Link(Link::LogWord),
         lie: "a forged log; the chain hashes the network's word",
@@ -875,10 +914,7 @@ fn attacks() -> Vec<Attack> {
             &forged_with(&[(link_site(Link::LogWord), honest_words[0])]),
         ),
         public: public(&f),
-        expect: {
-            let (column, offset) = hash_input(1, 0);
-            copy(hp, column, offset)
-        },
+        expect: hash_input(1, 0),
     });
     let h1 = compress(f.witness.salt, f.witness.detail_digest, Tag::Log.value());
     let h2 = compress(honest_words[0], honest_words[1], h1);
@@ -896,31 +932,8 @@ fn attacks() -> Vec<Attack> {
             )]),
         ),
         public: public(&f),
-        expect: {
-            let (column, offset) = hash_input(2, 2);
-            copy(hp, column, offset)
-        },
+        expect: hash_input(2, 2),
     });
-    out.push(rooted(
-        Constraint::Link(Link::ChainPad),
-        "the chain's last block reads 5 instead of the zero cell",
-        m(&ok, &[(link_site(Link::ChainPad), Fp::from(5))]),
-        public(&ok),
-        {
-            let (column, offset) = hash_input(LAST_BLOCK, 1);
-            copy(hp, column, offset)
-        },
-    ));
-    out.push(rooted(
-        Constraint::Link(Link::LeafIndex),
-        "the leaf hashes another license index",
-        m(&ok, &[(link_site(Link::LeafIndex), Fp::from(ODD))]),
-        public(&ok),
-        {
-            let (column, offset) = hash_input(LEAF_PERM, 0);
-            copy(hp, column, offset)
-        },
-    ));
     out.push(Attack {
         constraint: Constraint::Link(Link::LeafCommitment),
         lie: "a forged log; the leaf hashes the network's commitment",
@@ -929,21 +942,8 @@ fn attacks() -> Vec<Attack> {
             &forged_with(&[(link_site(Link::LeafCommitment), f.witness.commitment())]),
         ),
         public: public(&f),
-        expect: {
-            let (column, offset) = hash_input(LEAF_PERM, 1);
-            copy(hp, column, offset)
-        },
+        expect: hash_input(LEAF_PERM, 1),
     });
-    out.push(rooted(
-        Constraint::Link(Link::LeafTag),
-        "the leaf hashes another tag",
-        m(&ok, &[(link_site(Link::LeafTag), bump(Tag::RegistryLeaf))]),
-        public(&ok),
-        {
-            let (column, offset) = hash_input(LEAF_PERM, 2);
-            copy(hp, column, offset)
-        },
-    ));
     out.push(Attack {
         constraint: Constraint::Link(Link::LeafToPath),
         lie: "a forged log; the path starts at the network's leaf",
@@ -962,10 +962,7 @@ fn attacks() -> Vec<Attack> {
             &forged_with(&[(link_site(Link::RegistryLeft), honest_leaf(&f))]),
         ),
         public: public(&f),
-        expect: {
-            let (column, offset) = hash_input(registry_perm(0), 0);
-            copy(hp, column, offset)
-        },
+        expect: hash_input(registry_perm(0), 0),
     });
     out.push(Attack {
         constraint: Constraint::Link(Link::RegistryRight),
@@ -974,24 +971,8 @@ fn attacks() -> Vec<Attack> {
             .clone()
             .tamper(link_site(Link::RegistryRight), honest_leaf(&odd)),
         public: public(&odd),
-        expect: {
-            let (column, offset) = hash_input(registry_perm(0), 1);
-            copy(hp, column, offset)
-        },
+        expect: hash_input(registry_perm(0), 1),
     });
-    out.push(rooted(
-        Constraint::Link(Link::RegistryTag),
-        "a registry node hashes another tag",
-        m(
-            &ok,
-            &[(link_site(Link::RegistryTag), bump(Tag::RegistryNode))],
-        ),
-        public(&ok),
-        {
-            let (column, offset) = hash_input(registry_perm(0), 2);
-            copy(hp, column, offset)
-        },
-    ));
     let level1 = node(
         Tag::RegistryNode,
         honest_leaf(&f),
@@ -1013,10 +994,7 @@ fn attacks() -> Vec<Attack> {
         lie: "a blacklisted license shows an empty leaf; the hash's left input is the real one",
         circuit: emptied(&black).tamper(link_site(Link::ExclusionLeft), real_leaf(&black)),
         public: public(&black),
-        expect: {
-            let (column, offset) = hash_input(exclusion_perm(0), 0);
-            copy(hp, column, offset)
-        },
+        expect: hash_input(exclusion_perm(0), 0),
     });
     out.push(Attack {
         constraint: Constraint::Link(Link::ExclusionRight),
@@ -1024,24 +1002,8 @@ fn attacks() -> Vec<Attack> {
             "a blacklisted odd license shows an empty leaf; the hash's right input is the real one",
         circuit: emptied(&black_odd).tamper(link_site(Link::ExclusionRight), real_leaf(&black_odd)),
         public: public(&black_odd),
-        expect: {
-            let (column, offset) = hash_input(exclusion_perm(0), 1);
-            copy(hp, column, offset)
-        },
+        expect: hash_input(exclusion_perm(0), 1),
     });
-    out.push(rooted(
-        Constraint::Link(Link::ExclusionTag),
-        "an exclusion node hashes another tag",
-        m(
-            &ok,
-            &[(link_site(Link::ExclusionTag), bump(Tag::ExclusionNode))],
-        ),
-        public(&ok),
-        {
-            let (column, offset) = hash_input(exclusion_perm(0), 2);
-            copy(hp, column, offset)
-        },
-    ));
     let ex_level1 = node(
         Tag::ExclusionNode,
         real_leaf(&black),
