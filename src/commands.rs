@@ -11,13 +11,14 @@ use eligo_circuits::native::{
     DEFAULT_CAPACITY, DEFAULT_DEPTH, DEFAULT_THRESHOLD_DEN, DEFAULT_THRESHOLD_NUM,
 };
 use eligo_circuits::{Address, ClaimContext, PayoutOption, Shape, Threshold, Verdict};
+use eligo_prover::inputs::TaskStream;
 use eligo_prover::package::Package;
 use eligo_prover::salt::SaltKey;
+use eligo_prover::shard::{self, Shard};
 use eligo_prover::snapshot::{self, SnapshotConfig};
 use eligo_prover::witness::{prepare, Details, Prepared};
-use eligo_prover::{fsio, inputs, ProveJob, Prover};
+use eligo_prover::{fsio, inputs, part, ProveJob, Prover};
 use eligo_verifier::{ProofError, ProofFile, SnapshotPublic, VerifyError};
-use rayon::prelude::*;
 
 use crate::ui::{log, params_for};
 use crate::{Failure, Outcome};
@@ -31,13 +32,15 @@ pub const DEFAULT_CONTRACT: &str = "0x0000000000000000000000000000000000000000";
 
 #[derive(Args, Debug)]
 pub struct SnapshotArgs {
-    /// Tasks CSV (license_id,task_id,epoch,outcome).
-    #[arg(long)]
-    pub tasks: PathBuf,
+    /// Tasks, CSV or Parquet (columns license_id, task_id, epoch, outcome,
+    /// by name), sorted by license_id. Read once, as a stream.
+    #[arg(long, required_unless_present = "merge")]
+    pub tasks: Option<PathBuf>,
     /// Exclusions CSV (license_id,reason).
-    #[arg(long)]
-    pub exclusions: PathBuf,
-    /// Output directory (snapshot.json and packages/).
+    #[arg(long, required_unless_present = "merge")]
+    pub exclusions: Option<PathBuf>,
+    /// Output directory: snapshot.json, exclusions.csv and packages/; with
+    /// --shard, the shard's part.
     #[arg(long)]
     pub out: PathBuf,
     /// Log capacity: a power of two from 256 to 1,048,576.
@@ -56,7 +59,21 @@ pub struct SnapshotArgs {
     /// of drawing them: runs with the same key give the same snapshot.
     #[arg(long)]
     pub salt_key: Option<PathBuf>,
-    /// Replace an existing snapshot in --out (and its packages).
+    /// Build only shard I of N (licenses whose id is I modulo N) and write
+    /// it as a part in --out, for `--merge`. `auto` takes I from
+    /// JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID
+    /// (Slurm job array) and N from --shards.
+    #[arg(long, value_name = "I/N|auto", conflicts_with = "merge")]
+    pub shard: Option<String>,
+    /// Number of shards, for `--shard auto`.
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shards: Option<u64>,
+    /// Merge these parts (every shard of one snapshot, once each) into the
+    /// snapshot in --out.
+    #[arg(long, value_name = "PART", num_args = 1..,
+          conflicts_with_all = ["tasks", "exclusions", "salt_key", "capacity", "depth", "threshold", "program_id"])]
+    pub merge: Vec<PathBuf>,
+    /// Replace an existing snapshot (or part) in --out.
     #[arg(long)]
     pub force: bool,
 }
@@ -196,152 +213,298 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     fsio::write_atomic(path, bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
-/// [`write`] into a staging directory, which is never recreated once an
-/// interrupt has removed it.
-fn write_staged(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    fsio::write_atomic_into(path, bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
-}
-
 /// Name prefix of a snapshot's private staging directory in `--out`
 /// (followed by the process id).
 const SNAPSHOT_STAGING_PREFIX: &str = ".eligo-snapshot-";
 
+/// The shard of `--shard` (and `--shards`), if any.
+fn parse_shard(shard: Option<&str>, shards: Option<u64>) -> Result<Option<Shard>, Failure> {
+    let Some(spec) = shard else {
+        return Ok(None);
+    };
+    if spec == "auto" {
+        let n = shards.ok_or_else(|| {
+            Failure("--shard auto: give the number of shards with --shards N".into())
+        })?;
+        return shard::from_scheduler(n, |name| std::env::var(name).ok())
+            .map(Some)
+            .map_err(Failure);
+    }
+    let s = Shard::parse(spec).map_err(|e| Failure(format!("--shard: {e}")))?;
+    if let Some(n) = shards {
+        if n != u64::from(s.count()) {
+            return Err(Failure(format!(
+                "--shard {spec} is of {} shards, but --shards says {n}",
+                s.count()
+            )));
+        }
+    }
+    Ok(Some(s))
+}
+
+/// Moves `names` from the staging directory into `out`, replacing what was
+/// there, with `marker` (the file that says the directory is complete)
+/// removed first and moved last: a reader never sees a marker beside
+/// files of another run.
+fn publish(stage: &Path, out: &Path, marker: &str, names: &[&str]) -> Result<(), Failure> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e: std::io::Error| Failure(format!("{}: {e}", p.display()))
+    };
+    crate::cleanup::uninterrupted(|| {
+        let marker_path = out.join(marker);
+        if marker_path.exists() {
+            fs::remove_file(&marker_path).map_err(io(&marker_path))?;
+        }
+        for name in names {
+            let to = out.join(name);
+            if to.is_dir() {
+                fs::remove_dir_all(&to).map_err(io(&to))?;
+            }
+            fs::rename(stage.join(name), &to).map_err(io(&to))?;
+        }
+        fs::rename(stage.join(marker), &marker_path).map_err(io(&marker_path))
+    })
+}
+
+/// Refuses to replace `marker` in `out` without `--force`, and removes
+/// staging directories that interrupted runs left in `out`.
+fn prepare_out(out: &Path, marker: &str, force: bool, what: &str) -> Result<(), Failure> {
+    let path = out.join(marker);
+    if path.exists() && !force {
+        return Err(Failure(format!(
+            "{} already exists: pass --force to replace it and its packages",
+            path.display()
+        )));
+    }
+    if out.exists() && !out.is_dir() {
+        return Err(Failure(format!("{}: not a directory", out.display())));
+    }
+    for stale in crate::cleanup::remove_stale(out, SNAPSHOT_STAGING_PREFIX) {
+        log(format!(
+            "removed {}, left behind by an interrupted {what}",
+            stale.display()
+        ));
+    }
+    Ok(())
+}
+
+/// A private staging directory in `out`, removed when dropped (on error
+/// as on success) and on an interrupt.
+fn staging_in(out: &Path) -> Result<crate::cleanup::Staging, Failure> {
+    let dir = out.join(format!("{SNAPSHOT_STAGING_PREFIX}{}", std::process::id()));
+    crate::cleanup::Staging::create(dir.clone())
+        .map_err(|e| Failure(format!("{}: {e}", dir.display())))
+}
+
 pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
+    if !a.merge.is_empty() {
+        return merge_parts(&a.merge, &a.out, a.force);
+    }
+    let start = Instant::now();
     let shape = parse_shape(a.capacity, a.depth)?;
     let threshold = parse_threshold(&a.threshold)?;
     if a.program_id.is_empty() || a.program_id.len() > 64 {
         return Err(Failure("--program-id: 1 to 64 characters".into()));
     }
-    let snap_path = a.out.join("snapshot.json");
-    if snap_path.exists() && !a.force {
-        return Err(Failure(format!(
-            "{} already exists: pass --force to replace it and its packages",
-            snap_path.display()
-        )));
-    }
-    for stale in crate::cleanup::remove_stale(&a.out, SNAPSHOT_STAGING_PREFIX) {
+    let shard = parse_shard(a.shard.as_deref(), a.shards)?;
+    let (Some(tasks), Some(exclusions)) = (&a.tasks, &a.exclusions) else {
+        return Err(Failure("--tasks and --exclusions are required".into()));
+    };
+    let marker = if shard.is_some() {
+        part::MANIFEST_FILE
+    } else {
+        part::SNAPSHOT_FILE
+    };
+    prepare_out(&a.out, marker, a.force, "snapshot")?;
+    let mut salt_key = a.salt_key.as_deref().map(SaltKey::read).transpose()?;
+    let exclusions = inputs::read_exclusion_input(exclusions, &shape)?;
+    let mut stream = TaskStream::open(tasks, &shape, shard.unwrap_or(Shard::WHOLE))?;
+    if let Some(path) = &a.salt_key {
         log(format!(
-            "removed {}, left behind by an interrupted snapshot",
-            stale.display()
+            "salts derived from the key in {}: keep it secret, since with it anyone can \
+             recompute every license's log commitment",
+            path.display()
         ));
     }
-    let start = Instant::now();
-    let logs = inputs::read_tasks(&a.tasks, &shape)?;
-    let exclusions = inputs::read_exclusions(&a.exclusions, &shape)?;
-    log(format!(
-        "read {} licenses with tasks and {} exclusions in {:.2} s",
-        logs.len(),
-        exclusions.len(),
-        start.elapsed().as_secs_f64()
-    ));
     let config = SnapshotConfig {
         shape,
         threshold,
         program_id: a.program_id.clone(),
     };
-    let progress = crate::ui::CountProgress::new("licenses");
-    let report = |done, total| progress.update(done, total);
-    let snap = match &a.salt_key {
-        Some(path) => {
-            let mut key = SaltKey::read(path)?;
-            log(format!(
-                "salts derived from the key in {}: keep it secret, since with it \
-                 anyone can recompute every license's log commitment",
-                path.display()
-            ));
-            snapshot::build_with_progress(&config, &logs, &exclusions, &mut key, &report)?
+    let staging = staging_in(&a.out)?;
+    let stage = staging.path();
+    let part_dir = match shard {
+        Some(_) => stage.to_path_buf(),
+        None => {
+            let d = stage.join("part");
+            fs::create_dir(&d).map_err(|e| Failure(format!("{}: {e}", d.display())))?;
+            d
         }
-        None => snapshot::build_with_progress(
+    };
+    let progress = crate::ui::StreamProgress::new("licenses", stream.progress());
+    let report = |done| progress.update(done);
+    let shard_or_whole = shard.unwrap_or(Shard::WHOLE);
+    let part = match &mut salt_key {
+        Some(key) => part::write_part(
+            &part_dir,
             &config,
-            &logs,
+            shard_or_whole,
+            &mut stream,
+            &exclusions,
+            key,
+            &report,
+        ),
+        None => part::write_part(
+            &part_dir,
+            &config,
+            shard_or_whole,
+            &mut stream,
             &exclusions,
             &mut rand_core::UnwrapErr(rand::rngs::SysRng),
             &report,
-        )?,
-    };
+        ),
+    }?;
     progress.finish();
-    // Everything is written to a staging directory first, then moved into
-    // place: an error leaves the previous snapshot as it was, and packages
-    // of an earlier run never linger next to a new snapshot.json.
-    let pkg_dir = a.out.join("packages");
-    let stage_dir = a
-        .out
-        .join(format!("{SNAPSHOT_STAGING_PREFIX}{}", std::process::id()));
-    // Removed when dropped, on error as on success, and on an interrupt.
-    let staging = crate::cleanup::Staging::create(stage_dir.clone())
-        .map_err(|e| Failure(format!("{}: {e}", stage_dir.display())))?;
-    let stage = staging.path();
-    let staged = (|| -> Result<(), Failure> {
-        let stage_pkgs = stage.join("packages");
-        fs::create_dir_all(&stage_pkgs)
-            .map_err(|e| Failure(format!("{}: {e}", stage_pkgs.display())))?;
-        snap.packages
-            .par_iter()
-            .map(|p| {
-                write_staged(
-                    &stage_pkgs.join(format!("{}.json", p.license_id)),
-                    &p.to_json(),
-                )
-            })
-            .collect::<Result<Vec<()>, Failure>>()?;
-        let mut json = serde_json::to_string_pretty(&snap.public)?;
-        json.push('\n');
-        write_staged(&stage.join("snapshot.json"), json.as_bytes())?;
-        write_staged(
-            &stage.join(snapshot::EXCLUSION_LIST_FILE),
-            snapshot::exclusion_list_csv(&exclusions).as_bytes(),
+    log(format!(
+        "read {} rows; committed {} licenses in {:.2} s",
+        stream.rows(),
+        part.leaves.len(),
+        start.elapsed().as_secs_f64()
+    ));
+    if let Some(shard) = shard {
+        publish(
+            stage,
+            &a.out,
+            part::MANIFEST_FILE,
+            &[
+                part::PACKAGES_DIR,
+                part::LEAVES_FILE,
+                snapshot::EXCLUSION_LIST_FILE,
+            ],
         )?;
-        let io = |p: &Path| {
-            let p = p.to_path_buf();
-            move |e: std::io::Error| Failure(format!("{}: {e}", p.display()))
-        };
-        crate::cleanup::uninterrupted(|| {
-            if snap_path.exists() {
-                fs::remove_file(&snap_path).map_err(io(&snap_path))?;
-            }
-            if pkg_dir.exists() {
-                fs::remove_dir_all(&pkg_dir).map_err(io(&pkg_dir))?;
-            }
-            fs::rename(&stage_pkgs, &pkg_dir).map_err(io(&pkg_dir))?;
-            let list = a.out.join(snapshot::EXCLUSION_LIST_FILE);
-            fs::rename(stage.join(snapshot::EXCLUSION_LIST_FILE), &list).map_err(io(&list))?;
-            fs::rename(stage.join("snapshot.json"), &snap_path).map_err(io(&snap_path))
-        })
-    })();
-    drop(staging);
-    staged?;
-    out!("snapshot: {}", snap_path.display());
-    out!("program: {}", snap.public.program_id);
-    out!(
-        "capacity: {} tasks, depth: {} ({} licenses max), threshold: {}",
-        shape.capacity(),
-        shape.depth(),
-        shape.max_licenses(),
-        threshold
-    );
-    out!("registry root: {}", snap.public.registry_root);
-    out!("exclusion root: {}", snap.public.exclusion_root);
-    out!(
-        "exclusion list (public): {}",
-        a.out.join(snapshot::EXCLUSION_LIST_FILE).display()
-    );
-    out!(
-        "packages: {} in {} ({} excluded licenses)",
-        snap.packages.len(),
-        pkg_dir.display(),
-        exclusions.len()
-    );
-    for (id, n) in &snap.oversized {
+        drop(staging);
+        out!("part: {}", a.out.join(part::MANIFEST_FILE).display());
+        out!("shard: {shard}");
+        out!("program: {}", config.program_id);
         out!(
-            "license {id}: {n} tasks exceed the capacity {}: no package",
-            shape.capacity()
+            "packages: {} (paths filled in by the merge) in {}",
+            part.leaves.len(),
+            a.out.join(part::PACKAGES_DIR).display()
         );
+        out!("exclusions of the shard: {}", part.exclusions.len());
+        print_oversized(&part.manifest.oversized, &shape);
+        log(format!(
+            "part built in {:.2} s; merge every shard with `eligo snapshot --merge PART... --out DIR`",
+            start.elapsed().as_secs_f64()
+        ));
+        return Ok(Outcome::Success);
     }
+    let merged = merge_into(
+        std::slice::from_ref(&part),
+        stage,
+        part::PartPackages::Remove,
+    )?;
+    publish(
+        stage,
+        &a.out,
+        part::SNAPSHOT_FILE,
+        &[part::PACKAGES_DIR, snapshot::EXCLUSION_LIST_FILE],
+    )?;
+    drop(staging);
+    print_snapshot(&a.out, &merged, &config);
     log(format!(
         "snapshot built in {:.2} s",
         start.elapsed().as_secs_f64()
     ));
     Ok(Outcome::Success)
+}
+
+/// Step 2 with a progress bar over packages.
+fn merge_into(
+    parts: &[part::Part],
+    stage: &Path,
+    keep: part::PartPackages,
+) -> Result<part::Merged, Failure> {
+    let progress = crate::ui::CountProgress::new("packages");
+    let report = |done, total| progress.update(done, total);
+    let merged = part::merge(parts, stage, keep, &report)?;
+    progress.finish();
+    Ok(merged)
+}
+
+/// `eligo snapshot --merge PART... --out DIR`.
+fn merge_parts(parts: &[PathBuf], out: &Path, force: bool) -> Result<Outcome, Failure> {
+    let start = Instant::now();
+    let parts: Vec<part::Part> = parts
+        .iter()
+        .map(|p| part::read_part(p))
+        .collect::<Result<_, _>>()?;
+    let config = part::check_parts(&parts)?;
+    if let Ok(out_dir) = out.canonicalize() {
+        if let Some(p) = parts
+            .iter()
+            .find(|p| p.dir.canonicalize().ok().as_ref() == Some(&out_dir))
+        {
+            return Err(Failure(format!(
+                "--out {}: is the part {}; merge into another directory",
+                out.display(),
+                p.dir.display()
+            )));
+        }
+    }
+    prepare_out(out, part::SNAPSHOT_FILE, force, "merge")?;
+    let staging = staging_in(out)?;
+    let merged = merge_into(&parts, staging.path(), part::PartPackages::Keep)?;
+    publish(
+        staging.path(),
+        out,
+        part::SNAPSHOT_FILE,
+        &[part::PACKAGES_DIR, snapshot::EXCLUSION_LIST_FILE],
+    )?;
+    drop(staging);
+    print_snapshot(out, &merged, &config);
+    log(format!(
+        "merged {} parts in {:.2} s",
+        parts.len(),
+        start.elapsed().as_secs_f64()
+    ));
+    Ok(Outcome::Success)
+}
+
+fn print_oversized(oversized: &[(u64, usize)], shape: &Shape) {
+    for (id, n) in oversized {
+        out!(
+            "license {id}: {n} tasks exceed the capacity {}: no package",
+            shape.capacity()
+        );
+    }
+}
+
+fn print_snapshot(out: &Path, merged: &part::Merged, config: &SnapshotConfig) {
+    let shape = config.shape;
+    out!("snapshot: {}", out.join(part::SNAPSHOT_FILE).display());
+    out!("program: {}", merged.public.program_id);
+    out!(
+        "capacity: {} tasks, depth: {} ({} licenses max), threshold: {}",
+        shape.capacity(),
+        shape.depth(),
+        shape.max_licenses(),
+        config.threshold
+    );
+    out!("registry root: {}", merged.public.registry_root);
+    out!("exclusion root: {}", merged.public.exclusion_root);
+    out!(
+        "exclusion list (public): {}",
+        out.join(snapshot::EXCLUSION_LIST_FILE).display()
+    );
+    out!(
+        "packages: {} in {} ({} excluded licenses)",
+        merged.public.licenses,
+        out.join(part::PACKAGES_DIR).display(),
+        merged.exclusions.len()
+    );
+    print_oversized(&merged.oversized, &shape);
 }
 
 fn rate(p: &Prepared) -> String {

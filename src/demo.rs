@@ -63,8 +63,10 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     let mut tasks = String::from("license_id,task_id,epoch,outcome\n");
     let mut exclusions = String::from("license_id,reason\n");
     let mut task_id: u64 = 1_000_000;
-    out!("== 1. The network exports its task log (generated)");
-    for p in profiles() {
+    out!("== 1. The network exports its task log (generated, sorted by license)");
+    let mut sorted = profiles();
+    sorted.sort_by_key(|p| p.id);
+    for p in sorted {
         for i in 0..p.tasks {
             let outcome = if i < p.executed {
                 "executed"
@@ -96,14 +98,17 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     out!("\n== 2. eligo snapshot (capacity {DEMO_CAPACITY}, depth {DEMO_DEPTH})");
     let snap_dir = out.join("snapshot");
     commands::snapshot(SnapshotArgs {
-        tasks: tasks_path,
-        exclusions: excl_path,
+        tasks: Some(tasks_path),
+        exclusions: Some(excl_path),
         out: snap_dir.clone(),
         capacity: DEMO_CAPACITY,
         depth: DEMO_DEPTH,
         threshold: "667/1000".into(),
         program_id: "gnb-demo".into(),
         salt_key: None,
+        shard: None,
+        shards: None,
+        merge: Vec::new(),
         // The demo's directory is its own: a rerun replaces it.
         force: true,
     })?;

@@ -115,6 +115,74 @@ impl CountProgress {
     }
 }
 
+/// Progress of a streamed input: licenses done, their rate, and the share
+/// of the input read (which gives the ETA). A bar on a terminal, else one
+/// line per tenth of the input.
+pub struct StreamProgress {
+    what: &'static str,
+    bar: Option<ProgressBar>,
+    start: std::time::Instant,
+    tenths: std::sync::atomic::AtomicUsize,
+    read: eligo_prover::inputs::ReadProgress,
+}
+
+/// Steps of the stream bar (per mille of the input).
+const STREAM_STEPS: u64 = 1000;
+
+impl StreamProgress {
+    /// Progress over items called `what` (plural) of the input `read`.
+    pub fn new(what: &'static str, read: eligo_prover::inputs::ReadProgress) -> Self {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(STREAM_STEPS);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:30} {percent:>3}% of the input, {msg}, ETA {eta}",
+                )
+                .expect("template"),
+            );
+            bar
+        });
+        StreamProgress {
+            what,
+            bar,
+            start: std::time::Instant::now(),
+            tenths: std::sync::atomic::AtomicUsize::new(0),
+            read,
+        }
+    }
+
+    /// `done` items are done (from any thread).
+    pub fn update(&self, done: usize) {
+        let fraction = self.read.fraction();
+        let secs = self.start.elapsed().as_secs_f64().max(f64::EPSILON);
+        let rate = done as f64 / secs;
+        if let Some(bar) = &self.bar {
+            bar.set_position((fraction * STREAM_STEPS as f64) as u64);
+            bar.set_message(format!("{done} {} ({rate:.1} per second)", self.what));
+            return;
+        }
+        let tenth = (fraction * TENTHS as f64) as usize;
+        let previous = self
+            .tenths
+            .fetch_max(tenth, std::sync::atomic::Ordering::Relaxed);
+        if tenth > previous {
+            eprintln!(
+                "{}% of the input: {done} {} ({rate:.1} per second)",
+                tenth * (100 / TENTHS),
+                self.what,
+            );
+        }
+    }
+
+    /// Clears the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Loads (or generates and caches) the parameters for `shape`.
 pub fn params_for(shape: &Shape) -> Result<Params, crate::Failure> {
     let store = ParamsStore::at_default_home()?;

@@ -5,7 +5,9 @@
 //! * [`snapshot`]: the network's snapshot (log commitments, registry and
 //!   exclusion trees, private packages), parallel over licenses;
 //! * [`salt`]: the salts, random or derived from the network's salt key;
+//! * [`shard`]: which licenses a machine of a sharded snapshot handles;
 //! * [`package`]: the private package format;
+//! * [`part`]: snapshot parts on disk (one per shard) and their merge;
 //! * [`witness`]: from a package and a snapshot to the verdict, the witness
 //!   and the instance;
 //! * [`prove`]: the prover (keys built once, proofs in parallel);
@@ -19,8 +21,10 @@ pub mod digest;
 pub mod fsio;
 pub mod inputs;
 pub mod package;
+pub mod part;
 pub mod prove;
 pub mod salt;
+pub mod shard;
 pub mod snapshot;
 pub mod synthetic;
 pub mod witness;

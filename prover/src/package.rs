@@ -120,18 +120,16 @@ impl Package {
         })
     }
 
-    /// Builds a package from values.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    /// A package without its paths (they come from the trees, once every
+    /// license's leaf is known): empty path lists and an empty exclusion
+    /// leaf. Merging a snapshot's parts fills them in.
+    pub fn unplaced(
         program_id: &str,
         capacity: usize,
         depth: u32,
         license_id: u64,
         log: &LicenseLog,
         detail_digest: Fp,
-        registry_path: &[Fp],
-        exclusion_leaf: Fp,
-        exclusion_path: &[Fp],
     ) -> Self {
         Package {
             format: PACKAGE_FORMAT.into(),
@@ -146,9 +144,23 @@ impl Package {
                 .iter()
                 .map(|e| (e.task_id, e.epoch, e.outcome.as_str().to_string()))
                 .collect(),
-            registry_path: registry_path.iter().map(fp_to_hex).collect(),
-            exclusion_leaf: fp_to_hex(&exclusion_leaf),
-            exclusion_path: exclusion_path.iter().map(fp_to_hex).collect(),
+            registry_path: Vec::new(),
+            exclusion_leaf: String::new(),
+            exclusion_path: Vec::new(),
         }
+    }
+
+    /// Whether the paths are still to be filled in ([`Package::unplaced`]).
+    pub fn is_unplaced(&self) -> bool {
+        self.registry_path.is_empty()
+            && self.exclusion_leaf.is_empty()
+            && self.exclusion_path.is_empty()
+    }
+
+    /// Sets the registry path and the exclusion leaf and path.
+    pub fn set_paths(&mut self, registry_path: &[Fp], exclusion_leaf: Fp, exclusion_path: &[Fp]) {
+        self.registry_path = registry_path.iter().map(fp_to_hex).collect();
+        self.exclusion_leaf = fp_to_hex(&exclusion_leaf);
+        self.exclusion_path = exclusion_path.iter().map(fp_to_hex).collect();
     }
 }

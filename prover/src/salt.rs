@@ -32,7 +32,19 @@ const MAX_KEY_FILE: u64 = 4096;
 pub trait SaltSource {
     /// The salt of `license_id` in program `program_id`.
     fn salt(&mut self, program_id: &str, license_id: u64) -> Fp;
+
+    /// What identifies the source in a snapshot part: `"random"`, or
+    /// `"key:"` and the key's fingerprint. Parts whose salts come from
+    /// different keys are not merged.
+    fn describe(&self) -> String {
+        SALTS_RANDOM.to_string()
+    }
 }
+
+/// [`SaltSource::describe`] of random salts.
+pub const SALTS_RANDOM: &str = "random";
+/// BLAKE2b personalization of a salt key's fingerprint.
+pub const FINGERPRINT_PERSONAL: &[u8] = b"eligo-saltkeyid";
 
 /// Random salts: every draw is fresh.
 impl<R: Rng> SaltSource for R {
@@ -90,6 +102,18 @@ impl SaltKey {
         SaltKey::parse(text).map_err(|m| InputError::at(path, Some(1), m))
     }
 
+    /// The key's public fingerprint: BLAKE2b-256 keyed with the key, of
+    /// no message, personalization [`FINGERPRINT_PERSONAL`]. It tells
+    /// whether two parts used the same key and nothing about the key.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        let digest = blake2b_simd::Params::new()
+            .hash_length(32)
+            .key(&self.0)
+            .personal(FINGERPRINT_PERSONAL)
+            .hash(&[]);
+        digest.as_bytes().try_into().expect("32-byte digest")
+    }
+
     /// The salt of `license_id` in program `program_id`.
     pub fn derive(&self, program_id: &str, license_id: u64) -> Fp {
         let digest = blake2b_simd::Params::new()
@@ -109,6 +133,10 @@ impl SaltKey {
 impl SaltSource for SaltKey {
     fn salt(&mut self, program_id: &str, license_id: u64) -> Fp {
         self.derive(program_id, license_id)
+    }
+
+    fn describe(&self) -> String {
+        format!("key:{}", hex::encode(self.fingerprint()))
     }
 }
 

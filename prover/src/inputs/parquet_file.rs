@@ -1,0 +1,446 @@
+//! Tasks from a Parquet file, read column by column with the `parquet`
+//! crate's typed column readers, a batch of rows at a time.
+//!
+//! * Columns are found by name (any case, any order; other columns are
+//!   ignored). They must be top-level and not repeated.
+//! * `license_id`, `task_id` and `epoch` may be any integer type: 32- or
+//!   64-bit, signed or unsigned (logical `INT(8…64, signed|unsigned)`, or a
+//!   DECIMAL of scale 0), as long as each value is non-negative and fits
+//!   (`epoch` in 32 bits unsigned).
+//! * `outcome` is a string (BYTE_ARRAY, `STRING` or `ENUM`), any case.
+//! * Nulls are refused.
+//!
+//! Errors name the row group and the row within it, both 0-based.
+
+use std::fs::File;
+use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use eligo_circuits::TaskEntry;
+use parquet::basic::{ConvertedType, LogicalType, Type as PhysicalType};
+use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
+use parquet::data_type::{ByteArray, ByteArrayType, Int32Type, Int64Type};
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::schema::types::ColumnDescriptor;
+
+use super::{
+    finish_digest, input_digest_state, InputError, Place, ReadProgress, RowCheck, RowSource,
+    INPUT_DIGEST_BYTES, TASKS_HEADER,
+};
+
+/// Rows decoded per column per batch.
+const BATCH_ROWS: usize = 64 * 1024;
+/// Bytes hashed per read when digesting the file.
+const DIGEST_CHUNK: usize = 1 << 20;
+
+/// How an integer column's values read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IntColumn {
+    /// 32-bit, signed or not.
+    I32 { signed: bool },
+    /// 64-bit, signed or not.
+    I64 { signed: bool },
+}
+
+/// One wanted integer column's reader and decoded batch.
+enum IntReader {
+    I32(ColumnReaderImpl<Int32Type>, Vec<i32>),
+    I64(ColumnReaderImpl<Int64Type>, Vec<i64>),
+}
+
+/// The outcome column's reader and decoded batch.
+struct WordReader(ColumnReaderImpl<ByteArrayType>, Vec<ByteArray>);
+
+/// Columns of the row group being read.
+struct Group {
+    ints: [(IntColumn, IntReader); 3],
+    words: WordReader,
+    /// Rows of the group.
+    rows: u64,
+    /// Rows of the group decoded so far.
+    decoded: u64,
+    /// Rows of the current batch, and the next one to hand out.
+    batch: usize,
+    next: usize,
+}
+
+/// Rows of a tasks Parquet file.
+pub(super) struct ParquetRows {
+    check: RowCheck,
+    reader: SerializedFileReader<File>,
+    /// Column index and kind of `license_id`, `task_id`, `epoch`.
+    ints: [(usize, IntColumn); 3],
+    /// Column index of `outcome`.
+    outcome: usize,
+    group_index: usize,
+    group: Option<Group>,
+    digest: [u8; INPUT_DIGEST_BYTES],
+    progress: ReadProgress,
+}
+
+/// Runs a call into the `parquet` crate, turning a panic on malformed
+/// bytes into an error: nothing a file holds may abort the program.
+fn guarded<T>(
+    check: &RowCheck,
+    place: Option<Place>,
+    f: impl FnOnce() -> parquet::errors::Result<T>,
+) -> Result<T, InputError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(InputError::at_place(
+            &check.path,
+            place,
+            format!("unreadable Parquet: {e}"),
+        )),
+        Err(_) => Err(InputError::at_place(
+            &check.path,
+            place,
+            "unreadable Parquet: malformed file",
+        )),
+    }
+}
+
+impl ParquetRows {
+    /// Opens the file (its digest is computed first, in one pass).
+    pub(super) fn open(
+        check: RowCheck,
+        mut file: File,
+    ) -> Result<(Self, ReadProgress), InputError> {
+        let digest = digest_file(&check, &mut file)?;
+        let reader = guarded(&check, None, || SerializedFileReader::new(file))?;
+        let meta = reader.metadata();
+        let schema = meta.file_metadata().schema_descr();
+        let names: Vec<String> = schema
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let positions = super::column_positions(&names, &TASKS_HEADER).map_err(|e| {
+            InputError::at_place(
+                &check.path,
+                None,
+                match e {
+                    super::ColumnError::Missing(w) => format!(
+                        "no column {w:?} (columns: {:?}; expected {:?}, in any order)",
+                        names.join(","),
+                        TASKS_HEADER.join(",")
+                    ),
+                    super::ColumnError::Twice(w) => format!("column {w:?} appears twice"),
+                },
+            )
+        })?;
+        for &i in &positions {
+            let c = schema.column(i);
+            if c.path().parts().len() != 1 || c.max_rep_level() > 0 {
+                return Err(InputError::at_place(
+                    &check.path,
+                    None,
+                    format!(
+                        "column {:?} is nested or repeated: expected a top-level column",
+                        c.path().string()
+                    ),
+                ));
+            }
+        }
+        let int =
+            |k: usize| int_column(&check, &schema.column(positions[k])).map(|t| (positions[k], t));
+        let ints = [int(0)?, int(1)?, int(2)?];
+        word_column(&check, &schema.column(positions[3]))?;
+        let total = meta.file_metadata().num_rows().max(0) as u64;
+        let progress = ReadProgress::new(total);
+        Ok((
+            ParquetRows {
+                check,
+                reader,
+                ints,
+                outcome: positions[3],
+                group_index: 0,
+                group: None,
+                digest,
+                progress: progress.clone(),
+            },
+            progress,
+        ))
+    }
+
+    /// Opens the next row group with rows; `false` at the end of the file.
+    fn open_group(&mut self) -> Result<bool, InputError> {
+        let groups = self.reader.metadata().num_row_groups();
+        while self.group_index < groups {
+            let g = self.group_index;
+            let place = Some(Place::Row { group: g, row: 0 });
+            let rows = self.reader.metadata().row_group(g).num_rows().max(0) as u64;
+            if rows == 0 {
+                self.group_index += 1;
+                continue;
+            }
+            let (ints, outcome) = (self.ints, self.outcome);
+            let reader = &self.reader;
+            let columns = guarded(&self.check, place, || {
+                let group = reader.get_row_group(g)?;
+                let readers = [
+                    group.get_column_reader(ints[0].0)?,
+                    group.get_column_reader(ints[1].0)?,
+                    group.get_column_reader(ints[2].0)?,
+                    group.get_column_reader(outcome)?,
+                ];
+                Ok(readers)
+            })?;
+            let [a, b, c, d] = columns;
+            let int_reader = |kind: IntColumn, r: ColumnReader| match (kind, r) {
+                (IntColumn::I32 { .. }, ColumnReader::Int32ColumnReader(r)) => {
+                    Ok(IntReader::I32(r, Vec::new()))
+                }
+                (IntColumn::I64 { .. }, ColumnReader::Int64ColumnReader(r)) => {
+                    Ok(IntReader::I64(r, Vec::new()))
+                }
+                _ => Err(InputError::at_place(
+                    &self.check.path,
+                    place,
+                    "unreadable Parquet: column type differs from the schema",
+                )),
+            };
+            let words = match d {
+                ColumnReader::ByteArrayColumnReader(r) => WordReader(r, Vec::new()),
+                _ => {
+                    return Err(InputError::at_place(
+                        &self.check.path,
+                        place,
+                        "unreadable Parquet: column type differs from the schema",
+                    ))
+                }
+            };
+            self.group = Some(Group {
+                ints: [
+                    (ints[0].1, int_reader(ints[0].1, a)?),
+                    (ints[1].1, int_reader(ints[1].1, b)?),
+                    (ints[2].1, int_reader(ints[2].1, c)?),
+                ],
+                words,
+                rows,
+                decoded: 0,
+                batch: 0,
+                next: 0,
+            });
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Decodes the next batch of the current group; `false` when the group
+    /// is done.
+    fn next_batch(&mut self) -> Result<bool, InputError> {
+        let g = self.group_index;
+        let check = &self.check;
+        let group = self.group.as_mut().expect("a group is open");
+        if group.decoded >= group.rows {
+            return Ok(false);
+        }
+        let want = BATCH_ROWS.min((group.rows - group.decoded) as usize);
+        let first = group.decoded;
+        let mut defs: Vec<i16> = Vec::with_capacity(want);
+        let mut read = |what: &str,
+                        f: &mut dyn FnMut(
+            &mut Vec<i16>,
+        )
+            -> parquet::errors::Result<(usize, usize, usize)>|
+         -> Result<(), InputError> {
+            defs.clear();
+            let place = Some(Place::Row {
+                group: g,
+                row: first,
+            });
+            let (records, values, levels) = guarded(check, place, || f(&mut defs))?;
+            if records != want {
+                return Err(InputError::at_place(
+                    &check.path,
+                    place,
+                    format!(
+                        "unreadable Parquet: column {what} ends early ({records} of {want} rows)"
+                    ),
+                ));
+            }
+            if values != records {
+                // Some row is null: name the first one.
+                let row = if levels == 0 {
+                    0
+                } else {
+                    defs.iter().position(|&d| d == 0).unwrap_or(0)
+                };
+                return Err(InputError::at_place(
+                    &check.path,
+                    Some(Place::Row {
+                        group: g,
+                        row: first + row as u64,
+                    }),
+                    format!("{what} is null"),
+                ));
+            }
+            Ok(())
+        };
+        for (k, (_, r)) in group.ints.iter_mut().enumerate() {
+            match r {
+                IntReader::I32(r, v) => {
+                    v.clear();
+                    read(TASKS_HEADER[k], &mut |d| {
+                        r.read_records(want, Some(d), None, v)
+                    })?
+                }
+                IntReader::I64(r, v) => {
+                    v.clear();
+                    read(TASKS_HEADER[k], &mut |d| {
+                        r.read_records(want, Some(d), None, v)
+                    })?
+                }
+            }
+        }
+        let WordReader(r, v) = &mut group.words;
+        v.clear();
+        read(TASKS_HEADER[3], &mut |d| {
+            r.read_records(want, Some(d), None, v)
+        })?;
+        group.batch = want;
+        group.next = 0;
+        group.decoded += want as u64;
+        self.progress.add(want as u64);
+        Ok(true)
+    }
+}
+
+impl RowSource for ParquetRows {
+    fn next_row(&mut self) -> Result<Option<(Place, u64, TaskEntry)>, InputError> {
+        loop {
+            match &self.group {
+                None => {
+                    if !self.open_group()? {
+                        return Ok(None);
+                    }
+                }
+                Some(g) if g.next < g.batch => break,
+                Some(_) => {
+                    if !self.next_batch()? {
+                        self.group = None;
+                        self.group_index += 1;
+                    }
+                }
+            }
+        }
+        let group = self.group.as_mut().expect("a batch is ready");
+        let i = group.next;
+        group.next += 1;
+        let place = Place::Row {
+            group: self.group_index,
+            row: group.decoded - group.batch as u64 + i as u64,
+        };
+        let check = &self.check;
+        let int = |k: usize| -> Result<u64, InputError> {
+            let (kind, r) = &group.ints[k];
+            let value: i128 = match r {
+                IntReader::I32(_, v) => match kind {
+                    IntColumn::I32 { signed: false } => i128::from(v[i] as u32),
+                    _ => i128::from(v[i]),
+                },
+                IntReader::I64(_, v) => match kind {
+                    IntColumn::I64 { signed: false } => i128::from(v[i] as u64),
+                    _ => i128::from(v[i]),
+                },
+            };
+            u64::try_from(value).map_err(|_| check.not_integer(place, TASKS_HEADER[k], value))
+        };
+        let id = check.license(place, int(0)?)?;
+        let task_id = int(1)?;
+        let epoch_value = int(2)?;
+        let epoch = u32::try_from(epoch_value).map_err(|_| {
+            check.not_integer(
+                place,
+                "epoch",
+                format_args!("{epoch_value} (at most {})", u32::MAX),
+            )
+        })?;
+        let outcome = check.outcome(place, group.words.1[i].data())?;
+        Ok(Some((
+            place,
+            id,
+            TaskEntry {
+                task_id,
+                epoch,
+                outcome,
+            },
+        )))
+    }
+
+    fn digest(&self) -> [u8; INPUT_DIGEST_BYTES] {
+        self.digest
+    }
+}
+
+/// BLAKE2b-256 of the whole file, which is left at its start.
+fn digest_file(check: &RowCheck, file: &mut File) -> Result<[u8; INPUT_DIGEST_BYTES], InputError> {
+    use std::io::{Seek, SeekFrom};
+    let io = |e: std::io::Error| InputError::at_place(&check.path, None, e.to_string());
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut state = input_digest_state();
+    let mut buf = vec![0u8; DIGEST_CHUNK];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        state.update(&buf[..n]);
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(finish_digest(&state))
+}
+
+/// The kind of an integer column, or why it is not one.
+fn int_column(check: &RowCheck, c: &ColumnDescriptor) -> Result<IntColumn, InputError> {
+    let unsigned = match (c.logical_type_ref(), c.converted_type()) {
+        (Some(LogicalType::Integer(t)), _) => Some(!t.is_signed),
+        (Some(LogicalType::Decimal(d)), _) if d.scale == 0 => Some(false),
+        (Some(_), _) => None,
+        (None, ConvertedType::NONE | ConvertedType::INT_8 | ConvertedType::INT_16)
+        | (None, ConvertedType::INT_32 | ConvertedType::INT_64) => Some(false),
+        (None, ConvertedType::UINT_8 | ConvertedType::UINT_16)
+        | (None, ConvertedType::UINT_32 | ConvertedType::UINT_64) => Some(true),
+        (None, ConvertedType::DECIMAL) if c.type_scale() == 0 => Some(false),
+        (None, _) => None,
+    };
+    match (c.physical_type(), unsigned) {
+        (PhysicalType::INT32, Some(u)) => Ok(IntColumn::I32 { signed: !u }),
+        (PhysicalType::INT64, Some(u)) => Ok(IntColumn::I64 { signed: !u }),
+        (t, _) => Err(InputError::at_place(
+            &check.path,
+            None,
+            format!(
+                "column {:?} has type {t}{}: expected an integer column",
+                c.name(),
+                c.logical_type_ref()
+                    .map(|l| format!(" ({l:?})"))
+                    .unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// Checks that the outcome column holds strings.
+fn word_column(check: &RowCheck, c: &ColumnDescriptor) -> Result<(), InputError> {
+    let text = matches!(
+        c.logical_type_ref(),
+        None | Some(LogicalType::String) | Some(LogicalType::Enum)
+    ) && matches!(
+        c.converted_type(),
+        ConvertedType::NONE | ConvertedType::UTF8 | ConvertedType::ENUM
+    );
+    if c.physical_type() == PhysicalType::BYTE_ARRAY && text {
+        return Ok(());
+    }
+    Err(InputError::at_place(
+        &check.path,
+        None,
+        format!(
+            "column {:?} has type {}: expected a string column",
+            c.name(),
+            c.physical_type()
+        ),
+    ))
+}
