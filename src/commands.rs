@@ -317,9 +317,9 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         part::SNAPSHOT_FILE
     };
     prepare_out(&a.out, marker, a.force, "snapshot")?;
-    let mut salt_key = a.salt_key.as_deref().map(SaltKey::read).transpose()?;
-    let exclusions = inputs::read_exclusion_input(exclusions, &shape)?;
     let mut stream = TaskStream::open(tasks, &shape, shard.unwrap_or(Shard::WHOLE))?;
+    let exclusions = inputs::read_exclusion_input(exclusions, &shape)?;
+    let mut salt_key = a.salt_key.as_deref().map(SaltKey::read).transpose()?;
     if let Some(path) = &a.salt_key {
         log(format!(
             "salts derived from the key in {}: keep it secret, since with it anyone can \
@@ -365,7 +365,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             &report,
         ),
     }?;
-    progress.finish();
+    progress.finish(part.leaves.len());
     log(format!(
         "read {} rows; committed {} licenses in {:.2} s",
         stream.rows(),

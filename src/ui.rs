@@ -162,7 +162,8 @@ impl StreamProgress {
             bar.set_message(format!("{done} {} ({rate:.1} per second)", self.what));
             return;
         }
-        let tenth = (fraction * TENTHS as f64) as usize;
+        // The last tenth is printed by `finish`, with the final count.
+        let tenth = ((fraction * TENTHS as f64) as usize).min(TENTHS - 1);
         let previous = self
             .tenths
             .fetch_max(tenth, std::sync::atomic::Ordering::Relaxed);
@@ -175,10 +176,15 @@ impl StreamProgress {
         }
     }
 
-    /// Clears the bar.
-    pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+    /// Clears the bar, or prints the last line: `done` items in all.
+    pub fn finish(&self, done: usize) {
+        match &self.bar {
+            Some(bar) => bar.finish_and_clear(),
+            None => eprintln!(
+                "100% of the input: {done} {} ({:.1} per second)",
+                self.what,
+                done as f64 / self.start.elapsed().as_secs_f64().max(f64::EPSILON)
+            ),
         }
     }
 }

@@ -113,10 +113,15 @@ fn snapshot(dir: &Path) -> PathBuf {
         !out.join("packages/3.json").exists(),
         "no tasks, no package"
     );
-    // Progress, one line per tenth when stderr is not a terminal: six
-    // licenses within the capacity.
-    assert!(r.stderr.contains("100%: 6 of 6 licenses ("), "{}", r.stderr);
-    assert!(r.stderr.contains("50%: 3 of 6 licenses ("), "{}", r.stderr);
+    // Progress, one line per tenth when stderr is not a terminal: of the
+    // input while it is read (six licenses within the capacity), then of
+    // the packages as their paths are filled in.
+    assert!(
+        r.stderr.contains("100% of the input: 6 licenses ("),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("50%: 3 of 6 packages ("), "{}", r.stderr);
     out
 }
 
@@ -865,15 +870,18 @@ fn an_interrupted_snapshot_leaves_no_private_file() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let staged_packages = out
-        .join(format!(".eligo-snapshot-{}", child.id()))
-        .join("packages");
+    let stage = out.join(format!(".eligo-snapshot-{}", child.id()));
+    // Packages are written first without their paths (the private part),
+    // then with them.
+    let staged_packages = [stage.join("part/packages"), stage.join("packages")];
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     // Wait until private packages are being written, then interrupt.
     loop {
-        let written = std::fs::read_dir(&staged_packages)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(false);
+        let written = staged_packages.iter().any(|dir| {
+            std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(false)
+        });
         if written {
             break;
         }
@@ -1043,6 +1051,395 @@ fn prove_takes_a_directory_of_packages() {
     assert!(
         r.stderr
             .contains(&format!("{}: no package", empty.display())),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Every file under `dir` (relative path, bytes), in name order.
+fn tree_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// `snapshot ... --salt-key KEY --shard SHARD --out OUT` as a child process.
+fn shard_command(t: &Path, e: &Path, key: &Path, out: &Path, shard: &str) -> std::process::Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_eligo"));
+    c.args(snapshot_args(t, e, out, "1024", "4"))
+        .args(["--salt-key", s(key), "--shard", shard])
+        .env("ELIGO_HOME", common::home());
+    c
+}
+
+fn salt_key(dir: &Path) -> PathBuf {
+    let key = dir.join("salt.key");
+    std::fs::write(&key, "5c".repeat(32)).unwrap();
+    key
+}
+
+#[test]
+fn a_sharded_snapshot_is_the_one_machine_snapshot_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let key = salt_key(dir.path());
+    let whole = dir.path().join("whole");
+    let mut args = snapshot_args(&t, &e, &whole, "1024", "4");
+    args.extend(["--salt-key", s(&key)]);
+    let r = eligo(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Three shards as parallel processes.
+    let parts: Vec<PathBuf> = (0..3)
+        .map(|i| dir.path().join(format!("part{i}")))
+        .collect();
+    let children: Vec<_> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            shard_command(&t, &e, &key, p, &format!("{i}/3"))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(stdout.contains("part: "), "{stdout}");
+    }
+    // Shard 0 of 3 holds licenses 0, 6, 9 and 15: 9 is over capacity.
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(parts[0].join("part.json")).unwrap()).unwrap();
+    assert_eq!(m["format"], "eligo-snapshot-part/1");
+    assert_eq!(m["licenses"], 3);
+    assert_eq!(m["excluded"], 1);
+    assert_eq!(m["oversized"], serde_json::json!([[9, 1025]]));
+    assert!(m["salts"].as_str().unwrap().starts_with("key:"));
+    assert!(!std::fs::read_to_string(parts[0].join("part.json"))
+        .unwrap()
+        .contains(&"5c".repeat(32)));
+    // The merge, parts in any order.
+    let merged = dir.path().join("merged");
+    let r = eligo(&[
+        "snapshot",
+        "--merge",
+        s(&parts[2]),
+        s(&parts[0]),
+        s(&parts[1]),
+        "--out",
+        s(&merged),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("license 9: 1025 tasks exceed the capacity 1024"),
+        "{}",
+        r.stdout
+    );
+    let registry = |out: &str| {
+        out.lines()
+            .find(|l| l.starts_with("registry root: "))
+            .unwrap()
+            .to_string()
+    };
+    let w = eligo(&[
+        "snapshot",
+        "--merge",
+        s(&parts[0]),
+        s(&parts[1]),
+        s(&parts[2]),
+        "--out",
+        s(&dir.path().join("again")),
+    ]);
+    assert_eq!(registry(&r.stdout), registry(&w.stdout));
+    assert_eq!(tree_files(&whole), tree_files(&merged), "byte for byte");
+    // `--shard auto` takes the index from a Kubernetes Indexed Job or a
+    // Slurm array, and writes the same part as the explicit shard.
+    for var in ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"] {
+        let auto = dir.path().join(format!("auto-{var}"));
+        let o = shard_command(&t, &e, &key, &auto, "auto")
+            .args(["--shards", "3"])
+            .env_remove("JOB_COMPLETION_INDEX")
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env(var, "1")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(tree_files(&auto), tree_files(&parts[1]), "{var}");
+    }
+    let o = shard_command(&t, &e, &key, &dir.path().join("noenv"), "auto")
+        .args(["--shards", "3"])
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("neither JOB_COMPLETION_INDEX"));
+    let o = shard_command(&t, &e, &key, &dir.path().join("non"), "auto")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--shards N"));
+    // A part is refused as a package by `check` (its paths are empty).
+    let r = eligo(&[
+        "check",
+        "--snapshot",
+        s(&merged.join("snapshot.json")),
+        "--package",
+        s(&parts[0].join("packages/0.json")),
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_merge_refuses_incomplete_and_foreign_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let key = salt_key(dir.path());
+    let part = |name: &str, shard: &str, extra: &[&str]| {
+        let p = dir.path().join(name);
+        let o = shard_command(&t, &e, &key, &p, shard)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        p
+    };
+    let p0 = part("p0", "0/2", &[]);
+    let p1 = part("p1", "1/2", &[]);
+    let out = dir.path().join("out");
+    let merge = |parts: &[&Path]| {
+        let mut args = vec!["snapshot", "--merge"];
+        args.extend(parts.iter().map(|p| s(p)));
+        args.extend(["--out", s(&out)]);
+        let r = eligo(&args);
+        assert!(!out.join("snapshot.json").exists(), "nothing published");
+        r
+    };
+    let refused = |r: Run, want: &str| {
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(want), "want {want:?} in {}", r.stderr);
+    };
+    refused(
+        merge(&[&p0]),
+        "missing shard 1/2: a merge needs every shard",
+    );
+    refused(merge(&[&p0, &p1, &p0]), "shard 0/2 given twice");
+    let other_threshold = part("q1", "1/2", &["--threshold", "1/2"]);
+    refused(
+        merge(&[&p0, &other_threshold]),
+        "foreign part: its threshold is 1/2",
+    );
+    let other_program = part("r1", "1/2", &["--program-id", "other"]);
+    refused(
+        merge(&[&p0, &other_program]),
+        "foreign part: its program_id is \"other\"",
+    );
+    let three = part("s1", "1/3", &[]);
+    refused(merge(&[&p0, &three]), "foreign part: its shards is 3");
+    // Another export: same licenses, one outcome changed.
+    let t2 = dir.path().join("tasks2.csv");
+    std::fs::write(
+        &t2,
+        std::fs::read_to_string(&t)
+            .unwrap()
+            .replacen("executed", "missed", 1),
+    )
+    .unwrap();
+    let p = dir.path().join("t1");
+    let o = shard_command(&t2, &e, &key, &p, "1/2").output().unwrap();
+    assert!(o.status.success());
+    refused(merge(&[&p0, &p]), "foreign part: its tasks file is digest");
+    // Random salts against a salt key.
+    let p = dir.path().join("u1");
+    let o = Command::new(env!("CARGO_BIN_EXE_eligo"))
+        .args(snapshot_args(&t, &e, &p, "1024", "4"))
+        .args(["--shard", "1/2"])
+        .env("ELIGO_HOME", common::home())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    refused(merge(&[&p0, &p]), "foreign part: its salts is random");
+    // Not a part at all; a part with a package missing; into a part.
+    refused(
+        merge(&[&p0, &dir.path().join("nothing")]),
+        "not a snapshot part: no part.json",
+    );
+    let broken = dir.path().join("broken");
+    copy_dir(&p1, &broken);
+    let first = std::fs::read_dir(broken.join("packages"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(&first).unwrap();
+    refused(
+        merge(&[&p0, &broken]),
+        "package files, but leaves.csv lists",
+    );
+    let r = eligo(&["snapshot", "--merge", s(&p0), s(&p1), "--out", s(&p0)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is the part"), "{}", r.stderr);
+    // And the complete set merges.
+    let r = merge_ok(&[&p1, &p0], &out);
+    assert!(r.contains("packages: 6 in"), "{r}");
+}
+
+fn merge_ok(parts: &[&Path], out: &Path) -> String {
+    let mut args = vec!["snapshot", "--merge"];
+    args.extend(parts.iter().map(|p| s(p)));
+    args.extend(["--out", s(out)]);
+    let r = eligo(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn bad_input_in_any_shard_publishes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let key = salt_key(dir.path());
+    // A bad word in a row of license 1 (shard 1 of 2): every shard reads
+    // every row, so each refuses it, naming the file and line.
+    let text = std::fs::read_to_string(&t).unwrap();
+    let line = text.lines().position(|l| l.starts_with("1,")).unwrap() + 1;
+    let bad = text.replacen("\n1,10000,0,executed", "\n1,10000,0,exec", 1);
+    assert_ne!(bad, text);
+    std::fs::write(&t, bad).unwrap();
+    for shard in ["0/2", "1/2"] {
+        let p = dir.path().join(shard.replace('/', "-"));
+        let o = shard_command(&t, &e, &key, &p, shard).output().unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.contains(&format!("{}:{line}: outcome \"exec\"", t.display())),
+            "{stderr}"
+        );
+        assert!(!p.join("part.json").exists() && !p.join("packages").exists());
+        assert_eq!(staging_dirs(&p), Vec::<PathBuf>::new());
+    }
+    // An unsorted export is refused with what to do.
+    let unsorted = dir.path().join("unsorted.csv");
+    std::fs::write(
+        &unsorted,
+        "license_id,task_id,epoch,outcome\n2,1,0,executed\n1,2,0,executed\n",
+    )
+    .unwrap();
+    let out = dir.path().join("u");
+    let r = eligo(&snapshot_args(&unsorted, &e, &out, "1024", "4"));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!(
+            "{}:3: license 1 after license 2: the tasks must be sorted by license_id",
+            unsorted.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.join("snapshot.json").exists());
+}
+
+#[test]
+fn parquet_and_csv_exports_give_the_same_snapshot() {
+    use eligo_prover::synthetic::{ParquetColumn as C, ParquetFile};
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let key = salt_key(dir.path());
+    // The same rows as Parquet: other integer types, columns in another
+    // order, an extra column, two row groups.
+    let rows: Vec<Vec<String>> = std::fs::read_to_string(&t)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let pq = dir.path().join("tasks.parquet");
+    let mut f = ParquetFile::create(
+        &pq,
+        "message tasks { required binary OUTCOME (STRING); required int32 epoch (INTEGER(32, false)); \
+         required int64 task_id; required int32 license_id; required binary region (STRING); }",
+    )
+    .unwrap();
+    for chunk in rows.chunks(rows.len() / 2 + 1) {
+        let col = |i: usize| chunk.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
+        let int = |i: usize| {
+            col(i)
+                .iter()
+                .map(|v| v.parse::<i64>().unwrap())
+                .collect::<Vec<_>>()
+        };
+        f.write_group(&[
+            C::Text(col(3).iter().map(|w| w.to_uppercase()).collect()),
+            C::I32(int(2).iter().map(|v| *v as i32).collect()),
+            C::I64(int(1)),
+            C::I32(int(0).iter().map(|v| *v as i32).collect()),
+            C::Text(vec!["eu".into(); chunk.len()]),
+        ])
+        .unwrap();
+    }
+    f.close().unwrap();
+    let run = |tasks: &Path, out: &Path| {
+        let mut args = snapshot_args(tasks, &e, out, "1024", "4");
+        args.extend(["--salt-key", s(&key)]);
+        let r = eligo(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    let (a, b) = (dir.path().join("csv"), dir.path().join("parquet"));
+    run(&t, &a);
+    run(&pq, &b);
+    assert_eq!(tree_files(&a), tree_files(&b));
+    // A Parquet error names the row group and row.
+    let bad = dir.path().join("bad.parquet");
+    let mut f = ParquetFile::create(
+        &bad,
+        "message t { required int64 license_id; required int64 task_id; required int32 epoch; \
+         required binary outcome (STRING); }",
+    )
+    .unwrap();
+    f.write_group(&[
+        C::I64(vec![0, 0]),
+        C::I64(vec![1, 2]),
+        C::I32(vec![0, 0]),
+        C::Text(vec!["executed".into(), "late".into()]),
+    ])
+    .unwrap();
+    f.close().unwrap();
+    let out = dir.path().join("bad");
+    let r = eligo(&snapshot_args(&bad, &e, &out, "1024", "4"));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!(
+            "{}: row group 0, row 1: outcome \"late\"",
+            bad.display()
+        )),
         "{}",
         r.stderr
     );

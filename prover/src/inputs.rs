@@ -2,7 +2,7 @@
 //!
 //! * tasks: columns `license_id`, `task_id`, `epoch`, `outcome`, outcome
 //!   one of `executed`, `failed`, `missed`; CSV or Parquet
-//!   ([`parquet_file`]), **sorted by `license_id`** (each license's rows
+//!   (`parquet_file`, feature `parquet`), **sorted by `license_id`** (each license's rows
 //!   together, licenses in increasing order; the tasks of one license in
 //!   any order). The file is read once, as a stream: memory holds the
 //!   licenses in flight, never the export;
@@ -14,6 +14,7 @@
 //! line (CSV: 1-based, the header is line 1) or the row group and row
 //! (Parquet: both 0-based).
 
+#[cfg(feature = "parquet")]
 pub mod parquet_file;
 
 use std::collections::{BTreeMap, HashSet};
@@ -306,8 +307,17 @@ impl TaskStream<'static> {
             shape: *shape,
         };
         if is_parquet {
-            let (source, progress) = parquet_file::ParquetRows::open(check, file)?;
-            return Ok(Self::new(path, shape, shard, Box::new(source), progress));
+            #[cfg(feature = "parquet")]
+            {
+                let (source, progress) = parquet_file::ParquetRows::open(check, file)?;
+                return Ok(Self::new(path, shape, shard, Box::new(source), progress));
+            }
+            #[cfg(not(feature = "parquet"))]
+            return Err(InputError::at(
+                path,
+                None,
+                "a Parquet file, and this build has no Parquet support (feature `parquet`)",
+            ));
         }
         let file = std::fs::File::open(path).map_err(io)?;
         let progress = ReadProgress::new(len);
@@ -799,6 +809,10 @@ mod tests {
             .to_string()
     }
 
+    fn ids(licenses: &[LicenseTasks]) -> Vec<u64> {
+        licenses.iter().map(|l| l.license_id).collect()
+    }
+
     #[test]
     fn parses_and_orders_tasks() {
         let logs = parse_tasks(
@@ -807,9 +821,10 @@ mod tests {
             &shape(),
         )
         .unwrap();
-        assert_eq!(logs.len(), 2);
-        assert_eq!(logs[&3][0].task_id, 4);
-        assert_eq!(logs[&3][1].outcome, Outcome::Executed);
+        assert_eq!(ids(&logs), [3, 5]);
+        assert_eq!(logs[0].entries[0].task_id, 4);
+        assert_eq!(logs[0].entries[1].outcome, Outcome::Executed);
+        assert_eq!(logs[0].rows, 2);
     }
 
     #[test]
@@ -840,11 +855,102 @@ mod tests {
     }
 
     #[test]
+    fn the_export_must_be_sorted_by_license() {
+        // Licenses out of order, and a license whose rows are split, are
+        // refused at the row that breaks the order; tasks within a license
+        // may come in any order.
+        assert!(
+            err("license_id,task_id,epoch,outcome\n5,1,1,executed\n3,2,1,executed\n").starts_with(
+                "t.csv:3: license 3 after license 5: the tasks must be sorted by license_id"
+            )
+        );
+        assert!(err(
+            "license_id,task_id,epoch,outcome\n3,1,1,executed\n5,2,1,executed\n3,3,1,executed\n"
+        )
+        .starts_with("t.csv:4: license 3 after license 5"));
+        let ok = parse_tasks(
+            Path::new("t.csv"),
+            b"license_id,task_id,epoch,outcome\n3,9,9,executed\n3,1,1,executed\n5,2,1,failed\n",
+            &shape(),
+        )
+        .unwrap();
+        assert_eq!(ids(&ok), [3, 5]);
+    }
+
+    #[test]
+    fn shards_keep_their_licenses_and_check_every_row() {
+        let data = b"license_id,task_id,epoch,outcome\n0,1,1,executed\n1,2,1,executed\n\
+                     2,3,1,missed\n3,4,1,failed\n4,5,1,executed\n";
+        let shard = |i, n| {
+            TaskStream::csv_bytes(
+                Path::new("t.csv"),
+                data,
+                &shape(),
+                Shard::new(i, n).unwrap(),
+            )
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+        };
+        assert_eq!(ids(&shard(0, 2)), [0, 2, 4]);
+        assert_eq!(ids(&shard(1, 2)), [1, 3]);
+        assert_eq!(ids(&shard(2, 3)), [2]);
+        // A bad word in another shard's row is still an error in every shard.
+        let bad = b"license_id,task_id,epoch,outcome\n0,1,1,executed\n1,2,1,done\n";
+        for i in 0..2 {
+            let e =
+                TaskStream::csv_bytes(Path::new("t.csv"), bad, &shape(), Shard::new(i, 2).unwrap())
+                    .unwrap()
+                    .collect::<Result<Vec<_>, _>>()
+                    .unwrap_err();
+            assert!(
+                e.to_string().starts_with("t.csv:3: outcome \"done\""),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn over_capacity_licenses_are_counted_not_kept() {
+        let mut data = String::from("license_id,task_id,epoch,outcome\n");
+        for t in 0..300 {
+            data.push_str(&format!("1,{t},0,executed\n"));
+        }
+        data.push_str("2,0,0,executed\n");
+        let logs = parse_tasks(Path::new("t.csv"), data.as_bytes(), &shape()).unwrap();
+        assert_eq!(ids(&logs), [1, 2]);
+        assert!(logs[0].over_capacity(&shape()) && logs[0].entries.is_empty());
+        assert_eq!(logs[0].rows, 300);
+        assert!(!logs[1].over_capacity(&shape()));
+    }
+
+    #[test]
+    fn the_digest_is_blake2b_256_of_the_bytes() {
+        let data = b"license_id,task_id,epoch,outcome\n1,2,3,executed\n";
+        let mut stream =
+            TaskStream::csv_bytes(Path::new("t.csv"), data, &shape(), Shard::WHOLE).unwrap();
+        assert_eq!(stream.by_ref().count(), 1);
+        assert_eq!(stream.rows(), 1);
+        assert_eq!(
+            stream.digest().as_slice(),
+            blake2b_simd::Params::new()
+                .hash_length(32)
+                .hash(data)
+                .as_bytes()
+        );
+        assert_eq!(stream.progress().fraction(), 1.0);
+    }
+
+    #[test]
     fn errors_name_file_and_line() {
         assert_eq!(
             err("license,task_id,epoch,outcome\n"),
             "t.csv:1: bad header \"license,task_id,epoch,outcome\": no column \"license_id\" \
              (expected the columns \"license_id,task_id,epoch,outcome\", in any order)"
+        );
+        assert!(
+            err("license_id,task_id,epoch,outcome\n1,2,99999999999,executed\n")
+                .starts_with("t.csv:2: epoch \"99999999999\" (at most 4294967295)")
         );
         assert!(err("license_id,task_id,epoch,outcome,License_ID\n")
             .starts_with("t.csv:1: bad header: column \"license_id\" appears twice"));

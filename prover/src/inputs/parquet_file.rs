@@ -239,45 +239,43 @@ impl ParquetRows {
         let want = BATCH_ROWS.min((group.rows - group.decoded) as usize);
         let first = group.decoded;
         let mut defs: Vec<i16> = Vec::with_capacity(want);
-        let mut read = |what: &str,
-                        f: &mut dyn FnMut(
-            &mut Vec<i16>,
-        )
-            -> parquet::errors::Result<(usize, usize, usize)>|
-         -> Result<(), InputError> {
-            defs.clear();
-            let place = Some(Place::Row {
-                group: g,
-                row: first,
-            });
-            let (records, values, levels) = guarded(check, place, || f(&mut defs))?;
-            if records != want {
-                return Err(InputError::at_place(
-                    &check.path,
-                    place,
-                    format!(
+        let mut read =
+            |what: &str,
+             f: &mut dyn FnMut(&mut Vec<i16>) -> parquet::errors::Result<(usize, usize, usize)>|
+             -> Result<(), InputError> {
+                defs.clear();
+                let place = Some(Place::Row {
+                    group: g,
+                    row: first,
+                });
+                let (records, values, levels) = guarded(check, place, || f(&mut defs))?;
+                if records != want {
+                    return Err(InputError::at_place(
+                        &check.path,
+                        place,
+                        format!(
                         "unreadable Parquet: column {what} ends early ({records} of {want} rows)"
                     ),
-                ));
-            }
-            if values != records {
-                // Some row is null: name the first one.
-                let row = if levels == 0 {
-                    0
-                } else {
-                    defs.iter().position(|&d| d == 0).unwrap_or(0)
-                };
-                return Err(InputError::at_place(
-                    &check.path,
-                    Some(Place::Row {
-                        group: g,
-                        row: first + row as u64,
-                    }),
-                    format!("{what} is null"),
-                ));
-            }
-            Ok(())
-        };
+                    ));
+                }
+                if values != records {
+                    // Some row is null: name the first one.
+                    let row = if levels == 0 {
+                        0
+                    } else {
+                        defs.iter().position(|&d| d == 0).unwrap_or(0)
+                    };
+                    return Err(InputError::at_place(
+                        &check.path,
+                        Some(Place::Row {
+                            group: g,
+                            row: first + row as u64,
+                        }),
+                        format!("{what} is null"),
+                    ));
+                }
+                Ok(())
+            };
         for (k, (_, r)) in group.ints.iter_mut().enumerate() {
             match r {
                 IntReader::I32(r, v) => {
@@ -443,4 +441,250 @@ fn word_column(check: &RowCheck, c: &ColumnDescriptor) -> Result<(), InputError>
             c.physical_type()
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use eligo_circuits::Shape;
+    use rand::{RngExt, SeedableRng};
+
+    use crate::inputs::{parse_tasks, LicenseTasks, TaskStream};
+    use crate::shard::Shard;
+    use crate::synthetic::{ParquetColumn as C, ParquetFile};
+
+    fn shape() -> Shape {
+        Shape::new(256, 4).unwrap()
+    }
+
+    /// Writes `groups` row groups under `schema` and reads the file back.
+    fn read(schema: &str, groups: &[Vec<C>]) -> Result<Vec<LicenseTasks>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let mut f = ParquetFile::create(&path, schema).unwrap();
+        for g in groups {
+            f.write_group(g).unwrap();
+        }
+        f.close().unwrap();
+        let stream = TaskStream::open(&path, &shape(), Shard::WHOLE).map_err(|e| e.to_string())?;
+        stream.collect::<Result<Vec<_>, _>>().map_err(|e| {
+            e.to_string()
+                .replace(&path.display().to_string(), "t.parquet")
+        })
+    }
+
+    fn csv(data: &str) -> Vec<LicenseTasks> {
+        parse_tasks(Path::new("t.csv"), data.as_bytes(), &shape()).unwrap()
+    }
+
+    const CANONICAL: &str = "message t { required int64 license_id; required int64 task_id; \
+                             required int32 epoch; required binary outcome (STRING); }";
+
+    fn text(words: &[&str]) -> C {
+        C::Text(words.iter().map(|w| w.to_string()).collect())
+    }
+
+    #[test]
+    fn parquet_reads_as_the_same_csv() {
+        let want = csv(
+            "license_id,task_id,epoch,outcome\n1,9,2,executed\n1,4,1,missed\n\
+                        3,5,0,failed\n3,6,0,executed\n",
+        );
+        // Canonical types; a license split across two row groups.
+        let got = read(
+            CANONICAL,
+            &[
+                vec![
+                    C::I64(vec![1, 1, 3]),
+                    C::I64(vec![9, 4, 5]),
+                    C::I32(vec![2, 1, 0]),
+                    text(&["executed", "missed", "failed"]),
+                ],
+                vec![
+                    C::I64(vec![3]),
+                    C::I64(vec![6]),
+                    C::I32(vec![0]),
+                    text(&["EXECUTED"]),
+                ],
+            ],
+        )
+        .unwrap();
+        assert_eq!(got, want);
+        // Other integer types, columns in another order and case, extra
+        // columns, a dictionary-free ENUM outcome.
+        let got = read(
+            "message t { required binary Outcome (ENUM); required double score; \
+             required int32 EPOCH (INTEGER(16, false)); required int32 license_id (INTEGER(32,true)); \
+             required int64 task_id (INTEGER(64, false)); optional int64 note; }",
+            &[vec![
+                text(&["Executed", "missed", "failed", "executed"]),
+                C::F64(vec![0.5; 4]),
+                C::I32(vec![2, 1, 0, 0]),
+                C::I32(vec![1, 1, 3, 3]),
+                C::I64(vec![9, 4, 5, 6]),
+                C::OptionalI64(vec![None, Some(1), None, None]),
+            ]],
+        )
+        .unwrap();
+        assert_eq!(got, want);
+        // Unsigned 64-bit ids above i64::MAX read as unsigned (and are then
+        // out of the tree's range, not negative).
+        let e = read(
+            "message t { required int64 license_id (INTEGER(64, false)); required int64 task_id; \
+             required int32 epoch; required binary outcome (STRING); }",
+            &[vec![
+                C::I64(vec![-1]),
+                C::I64(vec![1]),
+                C::I32(vec![0]),
+                text(&["executed"]),
+            ]],
+        )
+        .unwrap_err();
+        assert!(e.contains("18446744073709551615"), "{e}");
+    }
+
+    #[test]
+    fn parquet_errors_name_row_group_and_row() {
+        let group = |ids: Vec<i64>, words: &[&str]| {
+            let n = ids.len();
+            vec![
+                C::I64(ids),
+                C::I64((0..n as i64).collect()),
+                C::I32(vec![0; n]),
+                text(words),
+            ]
+        };
+        let e = read(
+            CANONICAL,
+            &[
+                group(vec![1, 2], &["executed", "executed"]),
+                group(vec![3, 4], &["executed", "done"]),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "t.parquet: row group 1, row 1: outcome \"done\" is not one of executed, failed, missed"
+        );
+        let e = read(
+            CANONICAL,
+            &[
+                group(vec![1, 2], &["executed", "executed"]),
+                group(vec![3, 2], &["executed", "executed"]),
+            ],
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("t.parquet: row group 1, row 1: license 2 after license 3"),
+            "{e}"
+        );
+        let e = read(CANONICAL, &[group(vec![-4], &["executed"])]).unwrap_err();
+        assert_eq!(
+            e,
+            "t.parquet: row group 0, row 0: license_id -4 is not a valid non-negative integer"
+        );
+        let e = read(CANONICAL, &[group(vec![16], &["executed"])]).unwrap_err();
+        assert!(
+            e.contains("row group 0, row 0") && e.contains("depth 4"),
+            "{e}"
+        );
+        let e = read(
+            "message t { optional int64 license_id; required int64 task_id; required int32 epoch; \
+             required binary outcome (STRING); }",
+            &[vec![
+                C::OptionalI64(vec![Some(1), None]),
+                C::I64(vec![1, 2]),
+                C::I32(vec![0, 0]),
+                text(&["executed", "failed"]),
+            ]],
+        )
+        .unwrap_err();
+        assert_eq!(e, "t.parquet: row group 0, row 1: license_id is null");
+        let e = read(
+            "message t { required double license_id; required int64 task_id; required int32 epoch; \
+             required binary outcome (STRING); }",
+            &[vec![C::F64(vec![1.0]), C::I64(vec![1]), C::I32(vec![0]), text(&["executed"])]],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("column \"license_id\" has type DOUBLE: expected an integer column"),
+            "{e}"
+        );
+        let e = read(
+            "message t { required int64 license_id; required int64 task_id; required binary outcome (STRING); }",
+            &[vec![C::I64(vec![1]), C::I64(vec![1]), text(&["executed"])]],
+        )
+        .unwrap_err();
+        assert!(e.contains("no column \"epoch\""), "{e}");
+        let e = read(
+            "message t { required int64 license_id; required int64 task_id; required int64 epoch; \
+             required binary outcome (STRING); }",
+            &[vec![
+                C::I64(vec![1]),
+                C::I64(vec![1]),
+                C::I64(vec![1 << 40]),
+                text(&["executed"]),
+            ]],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("epoch 1099511627776 (at most 4294967295)"),
+            "{e}"
+        );
+        let e = read(
+            "message t { required int64 license_id; required int64 task_id; required int32 epoch; \
+             required int32 outcome; }",
+            &[vec![
+                C::I64(vec![1]),
+                C::I64(vec![1]),
+                C::I32(vec![1]),
+                C::I32(vec![1]),
+            ]],
+        )
+        .unwrap_err();
+        assert!(e.contains("expected a string column"), "{e}");
+    }
+
+    #[test]
+    fn damaged_parquet_files_are_errors_not_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let mut f = ParquetFile::create(&path, CANONICAL).unwrap();
+        f.write_group(&[
+            C::I64(vec![1, 1, 2]),
+            C::I64(vec![1, 2, 3]),
+            C::I32(vec![0, 0, 1]),
+            text(&["executed", "missed", "failed"]),
+        ])
+        .unwrap();
+        f.close().unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(12);
+        let bad = dir.path().join("bad.parquet");
+        for round in 0..400 {
+            let mut bytes = good.clone();
+            match round % 3 {
+                0 => {
+                    for _ in 0..rng.random_range(1..4) {
+                        let i = rng.random_range(4..bytes.len());
+                        bytes[i] = rng.random();
+                    }
+                }
+                1 => bytes.truncate(rng.random_range(4..bytes.len())),
+                _ => {
+                    let i = rng.random_range(4..bytes.len() - 8);
+                    bytes[i..i + 4].copy_from_slice(&rng.random::<u32>().to_le_bytes());
+                }
+            }
+            std::fs::write(&bad, &bytes).unwrap();
+            // Either it reads (a byte that does not matter) or it is an
+            // error naming the file; never a panic.
+            if let Err(e) = TaskStream::open(&bad, &shape(), Shard::WHOLE)
+                .and_then(|s| s.collect::<Result<Vec<_>, _>>())
+            {
+                assert!(e.to_string().starts_with(&bad.display().to_string()), "{e}");
+            }
+        }
+    }
 }
