@@ -61,6 +61,40 @@ pub struct BenchPointArgs {
     pub batch: usize,
 }
 
+/// `eligo bench-export`: a generated network export for measuring the
+/// snapshot.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Licenses (ids 0 to N-1).
+    #[arg(long)]
+    pub licenses: u64,
+    /// Tasks per license (90% executed).
+    #[arg(long)]
+    pub tasks: u64,
+    /// The file to write: Parquet when it ends in `.parquet`, else CSV.
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+}
+
+/// Writes the generated export.
+pub fn export(a: ExportArgs) -> Result<Outcome, Failure> {
+    let parquet = a.out.extension().is_some_and(|e| e == "parquet");
+    let written = if parquet {
+        eligo_prover::synthetic::write_parquet_export(&a.out, a.licenses, a.tasks)
+    } else {
+        eligo_prover::synthetic::write_csv_export(&a.out, a.licenses, a.tasks)
+    };
+    written.map_err(|e| Failure(format!("{}: {e}", a.out.display())))?;
+    out!(
+        "{}: {} licenses x {} tasks ({} rows), sorted by license",
+        a.out.display(),
+        a.licenses,
+        a.tasks,
+        a.licenses * a.tasks
+    );
+    Ok(Outcome::Success)
+}
+
 /// One measured point.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Point {

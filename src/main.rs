@@ -48,6 +48,9 @@ enum Command {
     /// Measure proving, verification, proof size and memory; write a table
     /// (Markdown, CSV) and a plot (SVG).
     Bench(bench::BenchArgs),
+    /// Write a generated export (CSV or Parquet) for measuring `snapshot`.
+    #[command(name = "bench-export")]
+    BenchExport(bench::ExportArgs),
     /// One bench point, in a child process (internal).
     #[command(hide = true)]
     BenchPoint(bench::BenchPointArgs),
@@ -111,6 +114,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Params(a) => commands::params(a),
         Command::Bench(a) => bench::run(a),
         Command::BenchPoint(a) => bench::point(a),
+        Command::BenchExport(a) => bench::export(a),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
