@@ -146,6 +146,8 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         out: proofs_dir.clone(),
         threads: None,
         force: true,
+        shard: None,
+        shards: None,
     })?;
     out!(
         "   -> exit code {}",
@@ -171,6 +173,8 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         out: proofs_dir.clone(),
         threads: None,
         force: true,
+        shard: None,
+        shards: None,
     })?;
 
     out!("\n== 6. eligo verify (batch)");

@@ -1043,6 +1043,32 @@ fn prove_takes_a_directory_of_packages() {
         );
     }
     assert!(r.stdout.contains("nothing proven"), "{}", r.stdout);
+    // Shards split the list by position: shard 1 of 3 of the six packages
+    // (0, 1, 15, 2, 5, 6 in name order) holds 1 and 5, both ineligible.
+    let mut args = claim.to_vec();
+    args.extend(["--shard", "1/3"]);
+    let r = prove(&sj, &[snap.join("packages")], &out, &args);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("shard 1/3: 2 of 6 package(s)"), "{}", r.stderr);
+    assert!(r.stdout.contains("license 1: not eligible") && r.stdout.contains("license 5: not eligible"));
+    assert!(!r.stdout.contains("license 2:"), "{}", r.stdout);
+    // Shard 0 of 3 holds 0 and 2; 2 of 3 tasks is not eligible.
+    let r = Command::new(env!("CARGO_BIN_EXE_eligo"))
+        .args(["prove", "--snapshot", s(&sj), "--package", s(&snap.join("packages")), "--out", s(&out)])
+        .args(claim)
+        .args(["--shard", "auto", "--shards", "3"])
+        .env("ELIGO_HOME", common::home())
+        .env("JOB_COMPLETION_INDEX", "0")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(r.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("license 2: not eligible") && !stdout.contains("license 1:"), "{stdout}");
+    let mut args = claim.to_vec();
+    args.extend(["--shard", "1/3", "--shards", "4"]);
+    let r = prove(&sj, &[snap.join("packages")], &out, &args);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--shards says 4"), "{}", r.stderr);
     // A directory without packages is an input error naming it.
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
