@@ -3,11 +3,17 @@
 //! building. Run with `cargo bench`; `eligo bench` gives the sweep with
 //! memory and thread counts.
 
+use std::hint::black_box;
+use std::path::Path;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use eligo_circuits::{layout, EligibilityCircuit, Fp, Shape};
+use eligo_circuits::{layout, EligibilityCircuit, Fp, Shape, Threshold};
 use eligo_params::{build_pk, build_vk, NoProgress, Params, ParamsStore};
+use eligo_prover::inputs::TaskStream;
+use eligo_prover::salt::SaltKey;
+use eligo_prover::shard::Shard;
+use eligo_prover::snapshot::{self, Committed, SnapshotConfig};
 use eligo_prover::{synthetic, Prover};
 use eligo_verifier::Verifier;
 use ff::Field;
@@ -233,6 +239,36 @@ fn witness_and_snapshot(c: &mut Criterion) {
     g.throughput(Throughput::Elements(licenses as u64));
     g.bench_function("snapshot/8 licenses x 65536 tasks", |b| {
         b.iter(|| synthetic::snapshot(s, licenses).expect("snapshot"))
+    });
+    // Step 1 of `eligo snapshot` as it runs on an export: the CSV parsed
+    // as a stream, each license's digest, commitment and package computed
+    // in parallel (the packages are serialized, not written).
+    let streamed = 16u64;
+    let tasks = 16_384u64;
+    let s16 = shape(tasks as usize);
+    let mut csv = String::from("license_id,task_id,epoch,outcome\n");
+    for (id, task, epoch, outcome) in synthetic::export_rows(streamed, tasks) {
+        csv.push_str(&format!("{id},{task},{epoch},{}\n", outcome.as_str()));
+    }
+    let config = SnapshotConfig {
+        shape: s16,
+        threshold: Threshold::default_threshold(),
+        program_id: "bench".into(),
+    };
+    let key = SaltKey::from_bytes([7; 32]);
+    g.throughput(Throughput::Elements(streamed));
+    g.bench_function("snapshot-stream/16 licenses x 16384 tasks (CSV)", |b| {
+        b.iter(|| {
+            let mut stream =
+                TaskStream::csv_bytes(Path::new("bench.csv"), csv.as_bytes(), &s16, Shard::WHOLE)
+                    .expect("stream");
+            let sink = |c: Committed| -> Result<(), std::convert::Infallible> {
+                black_box(c.package.to_json());
+                Ok(())
+            };
+            snapshot::commit_stream(&config, &mut stream, &mut key.clone(), &sink, &|_| {})
+                .expect("step 1")
+        })
     });
     g.finish();
 }

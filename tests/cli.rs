@@ -1049,12 +1049,27 @@ fn prove_takes_a_directory_of_packages() {
     args.extend(["--shard", "1/3"]);
     let r = prove(&sj, &[snap.join("packages")], &out, &args);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("shard 1/3: 2 of 6 package(s)"), "{}", r.stderr);
-    assert!(r.stdout.contains("license 1: not eligible") && r.stdout.contains("license 5: not eligible"));
+    assert!(
+        r.stderr.contains("shard 1/3: 2 of 6 package(s)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("license 1: not eligible")
+            && r.stdout.contains("license 5: not eligible")
+    );
     assert!(!r.stdout.contains("license 2:"), "{}", r.stdout);
     // Shard 0 of 3 holds 0 and 2; 2 of 3 tasks is not eligible.
     let r = Command::new(env!("CARGO_BIN_EXE_eligo"))
-        .args(["prove", "--snapshot", s(&sj), "--package", s(&snap.join("packages")), "--out", s(&out)])
+        .args([
+            "prove",
+            "--snapshot",
+            s(&sj),
+            "--package",
+            s(&snap.join("packages")),
+            "--out",
+            s(&out),
+        ])
         .args(claim)
         .args(["--shard", "auto", "--shards", "3"])
         .env("ELIGO_HOME", common::home())
@@ -1063,7 +1078,10 @@ fn prove_takes_a_directory_of_packages() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&r.stdout);
     assert_eq!(r.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("license 2: not eligible") && !stdout.contains("license 1:"), "{stdout}");
+    assert!(
+        stdout.contains("license 2: not eligible") && !stdout.contains("license 1:"),
+        "{stdout}"
+    );
     let mut args = claim.to_vec();
     args.extend(["--shard", "1/3", "--shards", "4"]);
     let r = prove(&sj, &[snap.join("packages")], &out, &args);

@@ -939,6 +939,14 @@ mod tests {
                 .as_bytes()
         );
         assert_eq!(stream.progress().fraction(), 1.0);
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md"))
+                .unwrap();
+        let digest = hex::encode(stream.digest());
+        assert!(
+            doc.contains(&format!("`{digest}`")),
+            "docs/protocol.md lacks {digest}"
+        );
     }
 
     #[test]

@@ -144,6 +144,7 @@ impl SaltSource for SaltKey {
 mod tests {
     use super::*;
     use eligo_circuits::native::fp_to_hex;
+    use rand::SeedableRng;
 
     /// The key of the test vectors: bytes 0, 1, …, 31.
     fn key() -> SaltKey {
@@ -167,6 +168,25 @@ mod tests {
             let line = format!("| `{program}` | {license} | `{salt}` |");
             assert!(doc.contains(&line), "docs/protocol.md lacks {line}");
         }
+    }
+
+    #[test]
+    fn the_key_fingerprint_matches_the_protocol_vector() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md"))
+                .unwrap();
+        let fp = hex::encode(key().fingerprint());
+        assert!(
+            doc.contains(&format!("`{fp}`")),
+            "docs/protocol.md lacks {fp}"
+        );
+        assert_eq!(key().describe(), format!("key:{fp}"));
+        assert_ne!(
+            SaltKey::from_bytes([1; SALT_KEY_BYTES]).fingerprint(),
+            key().fingerprint()
+        );
+        let rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        assert_eq!(rng.describe(), SALTS_RANDOM);
     }
 
     #[test]
