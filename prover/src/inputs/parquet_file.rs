@@ -64,6 +64,11 @@ struct Group {
     next: usize,
 }
 
+/// One column's `read_records` into a definition-level buffer: records,
+/// values and levels read.
+type ReadBatch<'a> =
+    dyn FnMut(&mut Vec<i16>) -> parquet::errors::Result<(usize, usize, usize)> + 'a;
+
 /// Rows of a tasks Parquet file.
 pub(super) struct ParquetRows {
     check: RowCheck,
@@ -239,43 +244,40 @@ impl ParquetRows {
         let want = BATCH_ROWS.min((group.rows - group.decoded) as usize);
         let first = group.decoded;
         let mut defs: Vec<i16> = Vec::with_capacity(want);
-        let mut read =
-            |what: &str,
-             f: &mut dyn FnMut(&mut Vec<i16>) -> parquet::errors::Result<(usize, usize, usize)>|
-             -> Result<(), InputError> {
-                defs.clear();
-                let place = Some(Place::Row {
-                    group: g,
-                    row: first,
-                });
-                let (records, values, levels) = guarded(check, place, || f(&mut defs))?;
-                if records != want {
-                    return Err(InputError::at_place(
-                        &check.path,
-                        place,
-                        format!(
+        let mut read = |what: &str, f: &mut ReadBatch<'_>| -> Result<(), InputError> {
+            defs.clear();
+            let place = Some(Place::Row {
+                group: g,
+                row: first,
+            });
+            let (records, values, levels) = guarded(check, place, || f(&mut defs))?;
+            if records != want {
+                return Err(InputError::at_place(
+                    &check.path,
+                    place,
+                    format!(
                         "unreadable Parquet: column {what} ends early ({records} of {want} rows)"
                     ),
-                    ));
-                }
-                if values != records {
-                    // Some row is null: name the first one.
-                    let row = if levels == 0 {
-                        0
-                    } else {
-                        defs.iter().position(|&d| d == 0).unwrap_or(0)
-                    };
-                    return Err(InputError::at_place(
-                        &check.path,
-                        Some(Place::Row {
-                            group: g,
-                            row: first + row as u64,
-                        }),
-                        format!("{what} is null"),
-                    ));
-                }
-                Ok(())
-            };
+                ));
+            }
+            if values != records {
+                // Some row is null: name the first one.
+                let row = if levels == 0 {
+                    0
+                } else {
+                    defs.iter().position(|&d| d == 0).unwrap_or(0)
+                };
+                return Err(InputError::at_place(
+                    &check.path,
+                    Some(Place::Row {
+                        group: g,
+                        row: first + row as u64,
+                    }),
+                    format!("{what} is null"),
+                ));
+            }
+            Ok(())
+        };
         for (k, (_, r)) in group.ints.iter_mut().enumerate() {
             match r {
                 IntReader::I32(r, v) => {
