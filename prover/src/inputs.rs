@@ -739,14 +739,6 @@ fn license(path: &Path, line: u64, value: &str, shape: &Shape) -> Result<u64, In
     Ok(id)
 }
 
-/// Parses the exclusions file.
-pub fn read_exclusions(
-    path: &Path,
-    shape: &Shape,
-) -> Result<BTreeMap<u64, ExclusionReason>, InputError> {
-    parse_exclusions(path, &read_all(path)?, shape)
-}
-
 /// The exclusions file read for a snapshot: its entries and its digest.
 #[derive(Debug, Clone)]
 pub struct ExclusionInput {
