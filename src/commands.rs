@@ -18,17 +18,13 @@ use eligo_prover::shard::{self, Shard};
 use eligo_prover::snapshot::{self, SnapshotConfig};
 use eligo_prover::witness::{prepare, Details, Prepared};
 use eligo_prover::{fsio, inputs, part, ProveJob, Prover};
-use eligo_verifier::{ProofError, ProofFile, SnapshotPublic, VerifyError};
+use eligo_verifier::SnapshotPublic;
 
 use crate::ui::{log, params_for};
 use crate::{Failure, Outcome};
 
 /// Default program identifier.
 pub const DEFAULT_PROGRAM_ID: &str = "gnb";
-/// Default chain id.
-pub const DEFAULT_CHAIN_ID: u64 = 1;
-/// Default claim contract address (20 zero bytes).
-pub const DEFAULT_CONTRACT: &str = "0x0000000000000000000000000000000000000000";
 
 #[derive(Args, Debug)]
 pub struct SnapshotArgs {
@@ -73,6 +69,10 @@ pub struct SnapshotArgs {
     #[arg(long, value_name = "PART", num_args = 1..,
           conflicts_with_all = ["tasks", "exclusions", "salt_key", "capacity", "depth", "threshold", "program_id"])]
     pub merge: Vec<PathBuf>,
+    /// Leave out licenses with more tasks than the capacity (listed on
+    /// stderr) instead of refusing the export.
+    #[arg(long, conflicts_with = "merge")]
+    pub skip_over_capacity: bool,
     /// Replace an existing snapshot (or part) in --out.
     #[arg(long)]
     pub force: bool,
@@ -86,6 +86,9 @@ pub struct CheckArgs {
     /// The license's private package.
     #[arg(long)]
     pub package: PathBuf,
+    /// One JSON object on stdout: the verdict and the counts.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -101,16 +104,17 @@ pub struct ProveArgs {
     /// address such as cosmwasm1…, whose data bytes are used).
     #[arg(long)]
     pub claimant: String,
-    /// Numeric chain id of the claim contract.
-    #[arg(long, default_value_t = DEFAULT_CHAIN_ID)]
-    pub chain_id: u64,
+    /// Numeric chain id of the claim contract (or --chain-name).
+    #[arg(long, required_unless_present = "chain_name")]
+    pub chain_id: Option<u64>,
     /// Chain name (a Cosmos chain id such as osmosis-1) instead of
     /// --chain-id: the numeric id is derived from it as the claim contract
     /// does.
     #[arg(long, conflicts_with = "chain_id")]
     pub chain_name: Option<String>,
-    /// Claim contract address (0x + hex, or bech32).
-    #[arg(long, default_value = DEFAULT_CONTRACT)]
+    /// Claim contract address (0x + hex, or bech32): the proof is valid
+    /// only for it.
+    #[arg(long)]
     pub contract: String,
     /// Payout option: ifx or weth.
     #[arg(long, default_value = "ifx")]
@@ -133,6 +137,18 @@ pub struct ProveArgs {
     /// Number of shards, for `--shard auto`.
     #[arg(long, value_name = "N", requires = "shard")]
     pub shards: Option<u64>,
+    /// Prove the eligible licenses and list the others on stderr (exit 0
+    /// when every license not skipped was proven), instead of refusing
+    /// the batch.
+    #[arg(long)]
+    pub skip_ineligible: bool,
+    /// Keep existing proofs in --out that verify for this snapshot and
+    /// binding, and prove the rest (to resume a batch).
+    #[arg(long, conflicts_with = "force")]
+    pub skip_existing: bool,
+    /// One JSON object per license on stdout (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -157,23 +173,6 @@ pub struct ParamsArgs {
     pub export_vk: Option<PathBuf>,
 }
 
-#[derive(Args, Debug)]
-pub struct VerifyArgs {
-    /// The snapshot's public file.
-    #[arg(long)]
-    pub snapshot: PathBuf,
-    /// Proof files.
-    #[arg(required = true)]
-    pub proofs: Vec<PathBuf>,
-    /// Verify one by one instead of in one batch.
-    #[arg(long)]
-    pub no_batch: bool,
-    /// The verifying key (`eligo-vk/1`) to use instead of the cached one
-    /// for the snapshot's shape.
-    #[arg(long, value_name = "FILE")]
-    pub vk: Option<PathBuf>,
-}
-
 pub fn parse_shape(capacity: usize, depth: u32) -> Result<Shape, Failure> {
     Shape::new(capacity, depth).map_err(|e| Failure(format!("--capacity/--depth: {e}")))
 }
@@ -191,7 +190,7 @@ pub fn parse_threshold(s: &str) -> Result<Threshold, Failure> {
 }
 
 /// Reads at most `limit` bytes (refuses larger files before reading them).
-fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
+pub(crate) fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let file = fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
@@ -375,6 +374,23 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         ),
     }?;
     progress.finish(part.leaves.len());
+    let oversized = &part.manifest.oversized;
+    if !oversized.is_empty() {
+        log_oversized(oversized, &shape);
+        if !a.skip_over_capacity {
+            return Err(Failure(format!(
+                "{}: {} license(s) have more tasks than the capacity {}; nothing was written \
+                 (pass --skip-over-capacity to leave them out)",
+                tasks.display(),
+                oversized.len(),
+                shape.capacity()
+            )));
+        }
+        log(format!(
+            "left out {} license(s) over the capacity (--skip-over-capacity)",
+            oversized.len()
+        ));
+    }
     log(format!(
         "read {} rows; committed {} licenses in {:.2} s",
         stream.rows(),
@@ -402,7 +418,6 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             a.out.join(part::PACKAGES_DIR).display()
         );
         out!("exclusions of the shard: {}", part.exclusions.len());
-        print_oversized(&part.manifest.oversized, &shape);
         log(format!(
             "part built in {:.2} s; merge every shard with `eligo snapshot --merge PART... --out DIR`",
             start.elapsed().as_secs_f64()
@@ -465,6 +480,13 @@ fn merge_parts(parts: &[PathBuf], out: &Path, force: bool) -> Result<Outcome, Fa
     prepare_out(out, part::SNAPSHOT_FILE, force, "merge")?;
     let staging = staging_in(out)?;
     let merged = merge_into(&parts, staging.path(), part::PartPackages::Keep)?;
+    if !merged.oversized.is_empty() {
+        log_oversized(&merged.oversized, &config.shape);
+        log(format!(
+            "left out {} license(s) over the capacity (their shards ran with --skip-over-capacity)",
+            merged.oversized.len()
+        ));
+    }
     publish(
         staging.path(),
         out,
@@ -481,12 +503,13 @@ fn merge_parts(parts: &[PathBuf], out: &Path, force: bool) -> Result<Outcome, Fa
     Ok(Outcome::Success)
 }
 
-fn print_oversized(oversized: &[(u64, usize)], shape: &Shape) {
+/// Names, on stderr, the licenses with more tasks than the capacity.
+fn log_oversized(oversized: &[(u64, usize)], shape: &Shape) {
     for (id, n) in oversized {
-        out!(
+        log(format!(
             "license {id}: {n} tasks exceed the capacity {}: no package",
             shape.capacity()
-        );
+        ));
     }
 }
 
@@ -513,7 +536,6 @@ fn print_snapshot(out: &Path, merged: &part::Merged, config: &SnapshotConfig) {
         out.join(part::PACKAGES_DIR).display(),
         merged.exclusions.len()
     );
-    print_oversized(&merged.oversized, &shape);
 }
 
 fn rate(p: &Prepared) -> String {
@@ -539,20 +561,38 @@ fn prepared(snapshot: &SnapshotPublic, path: &Path, details: Details) -> Result<
 pub fn check(a: CheckArgs) -> Result<Outcome, Failure> {
     let snapshot = read_snapshot(&a.snapshot)?;
     let p = prepared(&snapshot, &a.package, Details::Recompute)?;
-    match p.verdict.reason() {
-        None => {
-            out!("license {}: eligible", p.license_id);
-            out!("{}", rate(&p));
-            Ok(Outcome::Success)
+    let reason = p.verdict.reason();
+    if a.json {
+        let status = if reason.is_none() {
+            "eligible"
+        } else {
+            "not_eligible"
+        };
+        let mut r = record(
+            &a.package,
+            Some(p.license_id),
+            status,
+            verdict_code(&p.verdict),
+            reason.clone(),
+        );
+        r["executed"] = serde_json::Value::from(p.executed);
+        r["assigned"] = serde_json::Value::from(p.assigned);
+        r["threshold"] = serde_json::Value::from(p.threshold.to_string());
+        out!("{r}");
+    } else {
+        match &reason {
+            None => out!("license {}: eligible", p.license_id),
+            Some(reason) => out!("license {}: not eligible: {reason}", p.license_id),
         }
-        Some(reason) => {
-            out!("license {}: not eligible: {reason}", p.license_id);
-            if !matches!(p.verdict, Verdict::Excluded(_)) {
-                out!("{}", rate(&p));
-            }
-            Ok(Outcome::Negative)
+        if !matches!(p.verdict, Verdict::Excluded(_)) {
+            out!("{}", rate(&p));
         }
     }
+    Ok(if reason.is_none() {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
 }
 
 /// An address flag: `0x` + hex, or bech32 (its data bytes).
@@ -575,7 +615,9 @@ pub fn parse_context(a: &ProveArgs) -> Result<ClaimContext, Failure> {
             return Err(Failure("--chain-name: empty".into()));
         }
         Some(name) => eligo_circuits::native::chain_id_from_name(name),
-        None => a.chain_id,
+        None => a.chain_id.ok_or_else(|| {
+            Failure("give the claim contract's chain: --chain-id or --chain-name".into())
+        })?,
     };
     Ok(ClaimContext {
         chain_id,
@@ -612,9 +654,74 @@ fn package_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     Ok(out)
 }
 
+/// Checks that `dir` can take files before any work: creates it and
+/// writes and removes a probe file.
+fn check_writable(dir: &Path) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| Failure(format!("--out {}: not writable: {e}", dir.display()));
+    fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(format!(".eligo-write-probe-{}", std::process::id()));
+    fs::write(&probe, b"").map_err(fail)?;
+    fs::remove_file(&probe).map_err(fail)
+}
+
+/// A stable code for a verdict's reason.
+pub fn verdict_code(v: &Verdict) -> Option<&'static str> {
+    match v {
+        Verdict::Eligible { .. } => None,
+        Verdict::BelowThreshold { .. } => Some("below_threshold"),
+        Verdict::Excluded(eligo_circuits::ExclusionReason::Blacklisted) => {
+            Some("excluded_blacklisted")
+        }
+        Verdict::Excluded(eligo_circuits::ExclusionReason::Airdrop) => Some("excluded_airdrop"),
+        Verdict::NoTasks => Some("no_tasks"),
+    }
+}
+
+/// One JSON Lines record of `check` or `prove`.
+fn record(
+    file: &Path,
+    license_id: Option<u64>,
+    status: &str,
+    reason_code: Option<&str>,
+    reason: Option<String>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "file": file.display().to_string(),
+        "license_id": license_id,
+        "status": status,
+        "reason_code": reason_code,
+        "reason": reason,
+    })
+}
+
+/// Whether `path` holds a valid proof of `license_id` for this snapshot
+/// and binding; the reason when it does not.
+fn existing_proof_is_valid(
+    path: &Path,
+    license_id: u64,
+    ctx: &ClaimContext,
+    snapshot: &SnapshotPublic,
+    verifier: &eligo_verifier::Verifier,
+) -> Result<(), String> {
+    let bytes = read_limited(path, eligo_verifier::MAX_PROOF_FILE_BYTES)?;
+    let file = eligo_verifier::ProofFile::from_json(&bytes).map_err(|e| e.to_string())?;
+    if file.public_inputs.license_id != license_id {
+        return Err(format!("it is license {}'s", file.public_inputs.license_id));
+    }
+    let bound = file.claim.context().map_err(|e| e.to_string())?;
+    if &bound != ctx {
+        return Err("it is bound to another chain, contract, claimant or option".into());
+    }
+    verifier
+        .verify_file(snapshot, &file)
+        .map_err(|e| e.to_string())
+}
+
 pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     let ctx = parse_context(&a)?;
     let snapshot = read_snapshot(&a.snapshot)?;
+    // Found before any work, not after the keys and the proofs.
+    check_writable(&a.out)?;
     let t_prep = Instant::now();
     let mut seen = BTreeSet::new();
     let mut jobs = Vec::new();
@@ -633,10 +740,11 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
             paths.len()
         ));
         if paths.is_empty() {
-            out!("shard {shard}: no package to prove");
+            log(format!("shard {shard}: no package to prove"));
             return Ok(Outcome::Success);
         }
     }
+    let mut skipped = 0usize;
     for path in &paths {
         let p = prepared(&snapshot, path, Details::Trust)?;
         if !seen.insert(p.license_id) {
@@ -647,14 +755,45 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
             )));
         }
         if let Some(reason) = p.verdict.reason() {
-            out!("license {}: not eligible: {reason}", p.license_id);
-            refused = true;
+            let code = verdict_code(&p.verdict);
+            if a.skip_ineligible {
+                skipped += 1;
+                log(format!(
+                    "license {}: skipped: not eligible: {reason}",
+                    p.license_id
+                ));
+                if a.json {
+                    out!(
+                        "{}",
+                        record(
+                            path,
+                            Some(p.license_id),
+                            "skipped",
+                            code,
+                            Some(format!("not eligible: {reason}"))
+                        )
+                    );
+                }
+            } else {
+                refused = true;
+                if a.json {
+                    out!(
+                        "{}",
+                        record(path, Some(p.license_id), "not_eligible", code, Some(reason))
+                    );
+                } else {
+                    out!("license {}: not eligible: {reason}", p.license_id);
+                }
+            }
             continue;
         }
-        jobs.push(p);
+        jobs.push((path.clone(), p));
     }
     if refused {
-        out!("nothing proven: remove the ineligible packages and run again");
+        log("nothing proven: remove the ineligible packages, or pass --skip-ineligible, and run again");
+        if !a.json {
+            out!("nothing proven: remove the ineligible packages and run again");
+        }
         return Ok(Outcome::Negative);
     }
     log(format!(
@@ -662,24 +801,92 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
         jobs.len(),
         t_prep.elapsed().as_secs_f64()
     ));
-    let existing: Vec<String> = jobs
-        .iter()
-        .map(|p| a.out.join(format!("{}.proof.json", p.license_id)))
-        .filter(|path| path.exists())
-        .map(|path| path.display().to_string())
+    let proof_path = |id: u64| a.out.join(format!("{id}.proof.json"));
+    let existing: Vec<usize> = (0..jobs.len())
+        .filter(|&i| proof_path(jobs[i].1.license_id).exists())
         .collect();
-    if !existing.is_empty() && !a.force {
+    if !existing.is_empty() && !a.force && !a.skip_existing {
         return Err(Failure(format!(
-            "{} already exist(s): pass --force to replace",
-            existing.join(", ")
+            "{} already exist(s): pass --skip-existing to keep the valid ones, or --force to \
+             replace them",
+            existing
+                .iter()
+                .map(|&i| proof_path(jobs[i].1.license_id).display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
-    fs::create_dir_all(&a.out).map_err(|e| Failure(format!("{}: {e}", a.out.display())))?;
-    let shape = jobs[0].shape;
+    let Some(shape) = jobs.first().map(|(_, p)| p.shape) else {
+        log(format!("nothing to prove ({skipped} skipped)"));
+        return Ok(Outcome::Success);
+    };
     let t0 = Instant::now();
     let params = params_for(&shape)?;
-    let prover = Prover::new(params, shape)?;
-    crate::ui::cache_verifier_files(&prover)?;
+    let mut prover: Option<Prover> = None;
+    if a.skip_existing && !existing.is_empty() {
+        // Existing proofs are kept only if they verify for this snapshot
+        // and binding; the key comes from the cache, or is built.
+        let verifier = match crate::ui::verifier_for(&shape, None) {
+            Ok(v) => v,
+            Err(_) => {
+                let built = Prover::new(params.clone(), shape)?;
+                crate::ui::cache_verifier_files(&built)?;
+                prover = Some(built);
+                crate::ui::verifier_for(&shape, None)?
+            }
+        };
+        let mut kept = BTreeSet::new();
+        for &i in &existing {
+            let (pkg, p) = &jobs[i];
+            let path = proof_path(p.license_id);
+            match existing_proof_is_valid(&path, p.license_id, &ctx, &snapshot, &verifier) {
+                Ok(()) => {
+                    kept.insert(i);
+                    log(format!(
+                        "license {}: skipped: a valid proof exists ({})",
+                        p.license_id,
+                        path.display()
+                    ));
+                    if a.json {
+                        out!(
+                            "{}",
+                            record(
+                                pkg,
+                                Some(p.license_id),
+                                "skipped",
+                                Some("proof_exists"),
+                                Some(format!("a valid proof exists: {}", path.display()))
+                            )
+                        );
+                    }
+                }
+                Err(why) => log(format!(
+                    "license {}: {} is not a valid proof here ({why}): proving again",
+                    p.license_id,
+                    path.display()
+                )),
+            }
+        }
+        skipped += kept.len();
+        jobs = jobs
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !kept.contains(i))
+            .map(|(_, j)| j)
+            .collect();
+        if jobs.is_empty() {
+            log(format!("nothing left to prove ({skipped} skipped)"));
+            return Ok(Outcome::Success);
+        }
+    }
+    let prover = match prover {
+        Some(p) => p,
+        None => {
+            let p = Prover::new(params, shape)?;
+            crate::ui::cache_verifier_files(&p)?;
+            p
+        }
+    };
     log(format!(
         "keys built in {:.2} s (k = {}), proving {} license(s) on {} thread(s)",
         t0.elapsed().as_secs_f64(),
@@ -689,7 +896,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     ));
     let prove_jobs: Vec<ProveJob> = jobs
         .iter()
-        .map(|p| ProveJob {
+        .map(|(_, p)| ProveJob {
             witness: p.witness.clone(),
             instance: p.instance(&ctx),
         })
@@ -697,24 +904,47 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     let errors = Mutex::new(Vec::new());
     let t1 = Instant::now();
     prover.prove_batch(&prove_jobs, |i, result| {
-        let id = jobs[i].license_id;
+        let (pkg, p) = &jobs[i];
+        let id = p.license_id;
         let outcome = result.map_err(Failure::from).and_then(|bytes| {
             let file =
                 prover.proof_file(&snapshot.program_id, &prove_jobs[i].instance, &ctx, &bytes);
-            let path = a.out.join(format!("{id}.proof.json"));
+            let path = proof_path(id);
             write(&path, file.to_json().as_bytes())?;
             Ok((path, bytes.len()))
         });
         match outcome {
-            Ok((path, n)) => out!(
-                "license {id}: proof written to {} ({n} bytes, {:.2} s since start)",
-                path.display(),
-                t1.elapsed().as_secs_f64()
-            ),
-            Err(Failure(e)) => errors
-                .lock()
-                .expect("lock")
-                .push(format!("license {id}: {e}")),
+            Ok((path, n)) => {
+                if a.json {
+                    let mut r = record(pkg, Some(id), "proven", None, None);
+                    r["proof"] = serde_json::Value::from(path.display().to_string());
+                    out!("{r}");
+                } else {
+                    out!(
+                        "license {id}: proof written to {} ({n} bytes, {:.2} s since start)",
+                        path.display(),
+                        t1.elapsed().as_secs_f64()
+                    )
+                }
+            }
+            Err(Failure(e)) => {
+                if a.json {
+                    out!(
+                        "{}",
+                        record(
+                            pkg,
+                            Some(id),
+                            "error",
+                            Some("prove_failed"),
+                            Some(e.clone())
+                        )
+                    );
+                }
+                errors
+                    .lock()
+                    .expect("lock")
+                    .push(format!("license {id}: {e}"))
+            }
         }
     });
     let errors = errors.into_inner().expect("lock");
@@ -722,105 +952,16 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
         return Err(Failure(errors.join("; ")));
     }
     log(format!(
-        "proved {} license(s) in {:.2} s",
+        "proved {} license(s) in {:.2} s{}",
         jobs.len(),
-        t1.elapsed().as_secs_f64()
+        t1.elapsed().as_secs_f64(),
+        if skipped > 0 {
+            format!(" ({skipped} skipped)")
+        } else {
+            String::new()
+        }
     ));
     Ok(Outcome::Success)
-}
-
-pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
-    let snapshot = read_snapshot(&a.snapshot)?;
-    let snap = snapshot
-        .values()
-        .map_err(|e| Failure(format!("{}: {e}", a.snapshot.display())))?;
-    let mut bad_input = false;
-    let mut files: Vec<(usize, ProofFile)> = Vec::new();
-    let mut lines: Vec<Option<String>> = vec![None; a.proofs.len()];
-    for (i, path) in a.proofs.iter().enumerate() {
-        match read_limited(path, eligo_verifier::MAX_PROOF_FILE_BYTES) {
-            Err(e) => {
-                lines[i] = Some(format!("invalid: cannot read: {e}"));
-                bad_input = true;
-            }
-            Ok(bytes) => match ProofFile::from_json(&bytes) {
-                Ok(f) => files.push((i, f)),
-                Err(e) => {
-                    lines[i] = Some(format!("invalid: {e}"));
-                    bad_input = true;
-                }
-            },
-        }
-    }
-    let mut all_valid = !bad_input;
-    if !files.is_empty() {
-        let t0 = Instant::now();
-        let verifier = crate::ui::verifier_for(&snap.shape, a.vk.as_deref())?;
-        log(format!(
-            "verifier ready in {:.2} s (k = {})",
-            t0.elapsed().as_secs_f64(),
-            eligo_circuits::layout::k_for(&snap.shape)
-        ));
-        let t1 = Instant::now();
-        let proof_files: Vec<ProofFile> = files.iter().map(|(_, f)| f.clone()).collect();
-        let results: Vec<Result<(), VerifyError>> = if a.no_batch || proof_files.len() == 1 {
-            proof_files
-                .iter()
-                .map(|f| verifier.verify_file(&snapshot, f))
-                .collect()
-        } else {
-            // A batch verifies fastest on one thread (see docs/bench).
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .build()
-                .map_err(|e| Failure(e.to_string()))?
-                .install(|| verifier.verify_files(&snapshot, &proof_files))
-        };
-        log(format!(
-            "verified {} proof(s) in {:.1} ms",
-            results.len(),
-            t1.elapsed().as_secs_f64() * 1e3
-        ));
-        for ((i, _), r) in files.iter().zip(results) {
-            lines[*i] = Some(match r {
-                Ok(()) => "valid".to_string(),
-                Err(e) => {
-                    all_valid = false;
-                    // A malformed file, or one made for another circuit
-                    // (shape, or key: a --vk of another shape with the same
-                    // k), is bad input (exit 2), not a negative verdict.
-                    if matches!(
-                        e,
-                        VerifyError::Malformed(_)
-                            | VerifyError::ShapeMismatch { .. }
-                            | VerifyError::CircuitMismatch { .. }
-                            | VerifyError::Proof(
-                                ProofError::Decode(_)
-                                    | ProofError::TrailingBytes(_)
-                                    | ProofError::TooLarge(_)
-                            )
-                    ) {
-                        bad_input = true;
-                    }
-                    format!("invalid: {e}")
-                }
-            });
-        }
-    }
-    for (path, line) in a.proofs.iter().zip(lines) {
-        out!("{}: {}", path.display(), line.unwrap_or_default());
-    }
-    if bad_input {
-        return Err(Failure(
-            "some proof files are unreadable, malformed, undecodable or for another circuit shape"
-                .into(),
-        ));
-    }
-    Ok(if all_valid {
-        Outcome::Success
-    } else {
-        Outcome::Negative
-    })
 }
 
 pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {

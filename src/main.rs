@@ -16,12 +16,14 @@ mod cleanup;
 mod commands;
 mod demo;
 mod ui;
+mod verifying;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{CheckArgs, ProveArgs, SnapshotArgs, VerifyArgs};
+use commands::{CheckArgs, ProveArgs, SnapshotArgs};
+use verifying::VerifyArgs;
 
 /// Zero-knowledge eligibility proofs for the Guaranteed Node Buyback.
 #[derive(Parser, Debug)]
@@ -41,6 +43,9 @@ enum Command {
     Prove(ProveArgs),
     /// Anyone: verify proof files against a snapshot.
     Verify(VerifyArgs),
+    /// Holder: the claim contract's execute message for proof files.
+    #[command(name = "claim-msg")]
+    ClaimMsg(verifying::ClaimMsgArgs),
     /// Run the whole flow on generated data at a small capacity.
     Demo(demo::DemoArgs),
     /// Generate (or check) the cached IPA parameters for a shape or a k.
@@ -109,7 +114,8 @@ fn run(cli: Cli) -> ExitCode {
         Command::Snapshot(a) => commands::snapshot(a),
         Command::Check(a) => commands::check(a),
         Command::Prove(a) => commands::prove(a),
-        Command::Verify(a) => commands::verify(a),
+        Command::Verify(a) => verifying::verify(a),
+        Command::ClaimMsg(a) => verifying::claim_msg(a),
         Command::Demo(a) => demo::run(a),
         Command::Params(a) => commands::params(a),
         Command::Bench(a) => bench::run(a),

@@ -35,12 +35,23 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// `eligo prove --snapshot S --package P… --out O EXTRA…`.
+/// The claim contract of tests that do not name one.
+const TEST_CONTRACT: &str = "0x00000000000000000000000000000000000000c1";
+
+/// `eligo prove --snapshot S --package P… --out O EXTRA…`, with
+/// `--contract TEST_CONTRACT` and `--chain-id 1` unless EXTRA binds them.
 fn prove(snapshot: &Path, packages: &[PathBuf], out: &Path, extra: &[&str]) -> Run {
     let mut args = vec!["prove", "--snapshot", s(snapshot), "--package"];
     args.extend(packages.iter().map(|p| s(p)));
     args.extend(["--out", s(out)]);
     args.extend(extra);
+    // The binding is required: tests that do not choose it get one.
+    if !extra.contains(&"--contract") {
+        args.extend(["--contract", TEST_CONTRACT]);
+    }
+    if !extra.contains(&"--chain-id") && !extra.contains(&"--chain-name") {
+        args.extend(["--chain-id", "1"]);
+    }
     eligo(&args)
 }
 
@@ -74,7 +85,9 @@ fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     (t, e)
 }
 
-/// `snapshot --tasks T --exclusions E --out O --capacity C --depth D`.
+/// `snapshot --tasks T --exclusions E --out O --capacity C --depth D
+/// --skip-over-capacity` (license 9 of [`write_inputs`] has more tasks than
+/// the capacity 1,024).
 fn snapshot_args<'a>(
     tasks: &'a Path,
     exclusions: &'a Path,
@@ -94,6 +107,7 @@ fn snapshot_args<'a>(
         capacity,
         "--depth",
         depth,
+        "--skip-over-capacity",
     ]
 }
 
@@ -103,11 +117,17 @@ fn snapshot(dir: &Path) -> PathBuf {
     let r = eligo(&snapshot_args(&t, &e, &out, "1024", "4"));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
-        r.stdout
+        r.stderr
             .contains("license 9: 1025 tasks exceed the capacity 1024: no package"),
         "{}",
-        r.stdout
+        r.stderr
     );
+    assert!(
+        r.stderr.contains("left out 1 license(s) over the capacity"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("license 9"), "results only on stdout");
     assert!(!out.join("packages/9.json").exists());
     assert!(
         !out.join("packages/3.json").exists(),
@@ -257,14 +277,15 @@ fn network_holder_operator_verifier_flow() {
         r.stdout
     );
 
-    // a proof for another capacity: bad input (exit 2) with a clear reason
+    // a proof for another capacity: like one for other roots, a proof for
+    // another snapshot, invalid (exit 1) with a clear reason
     let mut wrong: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&p0).unwrap()).unwrap();
     wrong["capacity"] = serde_json::Value::from(2048);
     let wrong_path = dir.path().join("wrong-shape.proof.json");
     std::fs::write(&wrong_path, serde_json::to_vec(&wrong).unwrap()).unwrap();
     let r = eligo(&["verify", "--snapshot", s(&sj), s(&wrong_path)]);
-    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
         r.stdout.contains("proof is for capacity 2048"),
         "{}",
@@ -1071,6 +1092,7 @@ fn prove_takes_a_directory_of_packages() {
             s(&out),
         ])
         .args(claim)
+        .args(["--contract", TEST_CONTRACT, "--chain-id", "1"])
         .args(["--shard", "auto", "--shards", "3"])
         .env("ELIGO_HOME", common::home())
         .env("JOB_COMPLETION_INDEX", "0")
@@ -1189,10 +1211,10 @@ fn a_sharded_snapshot_is_the_one_machine_snapshot_byte_for_byte() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout
+        r.stderr
             .contains("license 9: 1025 tasks exceed the capacity 1024"),
         "{}",
-        r.stdout
+        r.stderr
     );
     let registry = |out: &str| {
         out.lines()
@@ -1484,6 +1506,363 @@ fn parquet_and_csv_exports_give_the_same_snapshot() {
             "{}: row group 0, row 1: outcome \"late\"",
             bad.display()
         )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn over_capacity_licenses_are_refused_unless_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let out = dir.path().join("snap");
+    let mut args = snapshot_args(&t, &e, &out, "1024", "4");
+    args.retain(|a| *a != "--skip-over-capacity");
+    let r = eligo(&args);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("license 9: 1025 tasks exceed the capacity 1024: no package"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("1 license(s) have more tasks than the capacity 1024; nothing was written (pass --skip-over-capacity"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(!out.join("snapshot.json").exists() && !out.join("packages").exists());
+    assert_eq!(staging_dirs(&out), Vec::<PathBuf>::new());
+    // A shard refuses the same way, if the license is its own, and writes
+    // no part.
+    let key = salt_key(dir.path());
+    for (shard, code) in [("0/3", 2), ("1/3", 0)] {
+        let p = dir.path().join(shard.replace('/', "-"));
+        let mut shard_args = snapshot_args(&t, &e, &p, "1024", "4");
+        shard_args.retain(|a| *a != "--skip-over-capacity");
+        let o = Command::new(env!("CARGO_BIN_EXE_eligo"))
+            .args(&shard_args)
+            .args(["--salt-key", s(&key), "--shard", shard])
+            .env("ELIGO_HOME", common::home())
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{shard}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(p.join("part.json").exists(), code == 0);
+    }
+}
+
+#[test]
+fn prove_requires_the_binding() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let sj = snap.join("snapshot.json");
+    let out = dir.path().join("proofs");
+    let p0 = snap.join("packages/0.json");
+    let base = [
+        "prove",
+        "--snapshot",
+        s(&sj),
+        "--package",
+        s(&p0),
+        "--out",
+        s(&out),
+        "--claimant",
+        "0xa1",
+    ];
+    let mut no_contract = base.to_vec();
+    no_contract.extend(["--chain-id", "1"]);
+    let r = eligo(&no_contract);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--contract"), "{}", r.stderr);
+    let mut no_chain = base.to_vec();
+    no_chain.extend(["--contract", TEST_CONTRACT]);
+    let r = eligo(&no_chain);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--chain-id"), "{}", r.stderr);
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn verify_shows_the_binding_and_checks_expectations() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let sj = snap.join("snapshot.json");
+    let proofs = dir.path().join("proofs");
+    let claimant = "0x00000000000000000000000000000000000000a1";
+    let r = prove(
+        &sj,
+        &[snap.join("packages/0.json"), snap.join("packages/15.json")],
+        &proofs,
+        &[
+            "--claimant",
+            claimant,
+            "--chain-id",
+            "5",
+            "--option",
+            "weth",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A directory: every *.proof.json inside, one line each with the binding.
+    std::fs::write(proofs.join("notes.txt"), "not a proof").unwrap();
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&proofs)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!(
+            "0.proof.json: valid (license 0; bound to chain 5, contract {TEST_CONTRACT}, claimant {claimant}, option weth)"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr
+            .contains("2 proof file(s): 2 valid, 0 invalid, 0 unreadable or malformed"),
+        "{}",
+        r.stderr
+    );
+    // Expectations met, then each one broken.
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "--snapshot", s(&sj), s(&proofs), "--json"];
+        args.extend(extra);
+        eligo(&args)
+    };
+    let ok = verify(&[
+        "--expect-chain-id",
+        "5",
+        "--expect-contract",
+        TEST_CONTRACT,
+        "--expect-claimant",
+        claimant,
+        "--expect-option",
+        "weth",
+    ]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    for (flags, code) in [
+        (vec!["--expect-chain-id", "1"], "chain_mismatch"),
+        (vec!["--expect-chain-name", "osmosis-1"], "chain_mismatch"),
+        (vec!["--expect-contract", "0xc2"], "contract_mismatch"),
+        (
+            vec![
+                "--expect-claimant",
+                "0x00000000000000000000000000000000000000a2",
+            ],
+            "claimant_mismatch",
+        ),
+        (vec!["--expect-option", "ifx"], "option_mismatch"),
+    ] {
+        let r = verify(&flags);
+        assert_eq!(r.code, 1, "{flags:?}: {}", r.stderr);
+        for line in r.stdout.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["status"], "invalid", "{line}");
+            assert_eq!(v["reason_code"], code, "{line}");
+            assert!(v["reason"].as_str().unwrap().contains("expected"), "{line}");
+            assert_eq!(v["bound_to"]["chain_id"], 5);
+        }
+    }
+    // JSON Lines: one object per file, the schema's fields.
+    let lines: Vec<serde_json::Value> = ok
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["status"], "valid");
+    assert_eq!(lines[0]["license_id"], 0);
+    assert_eq!(lines[0]["reason_code"], serde_json::Value::Null);
+    assert!(lines[0]["file"].as_str().unwrap().ends_with("0.proof.json"));
+    // Counting with a malformed file among valid ones: exit 2, and the
+    // summary says which is which.
+    std::fs::write(proofs.join("junk.proof.json"), "{").unwrap();
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&proofs)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("3 proof file(s): 2 valid, 0 invalid, 1 unreadable or malformed"),
+        "{}",
+        r.stderr
+    );
+    let r = verify(&[]);
+    let junk: serde_json::Value =
+        serde_json::from_str(r.stdout.lines().find(|l| l.contains("junk")).unwrap()).unwrap();
+    assert_eq!(junk["status"], "error");
+    assert_eq!(junk["reason_code"], "malformed");
+    // An empty directory is an input error naming it.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&empty)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no proof file"), "{}", r.stderr);
+}
+
+#[test]
+fn batches_skip_and_resume_and_speak_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let sj = snap.join("snapshot.json");
+    let out = dir.path().join("proofs");
+    let claim = ["--claimant", "0x00000000000000000000000000000000000000a1"];
+    let json_lines = |stdout: &str| -> Vec<serde_json::Value> {
+        stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect(l))
+            .collect()
+    };
+    // --skip-ineligible: the two eligible licenses are proven, the four
+    // others listed on stderr; exit 0.
+    let mut args = claim.to_vec();
+    args.extend(["--skip-ineligible", "--json"]);
+    let r = prove(&sj, &[snap.join("packages")], &out, &args);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lines = json_lines(&r.stdout);
+    assert_eq!(lines.len(), 6, "{}", r.stdout);
+    let status = |id: u64| {
+        let l = lines.iter().find(|l| l["license_id"] == id).unwrap();
+        (
+            l["status"].as_str().unwrap().to_string(),
+            l["reason_code"].clone(),
+        )
+    };
+    assert_eq!(status(0), ("proven".into(), serde_json::Value::Null));
+    assert_eq!(status(15).0, "proven");
+    assert_eq!(status(1), ("skipped".into(), "below_threshold".into()));
+    assert_eq!(status(5), ("skipped".into(), "excluded_blacklisted".into()));
+    assert_eq!(status(6), ("skipped".into(), "excluded_airdrop".into()));
+    assert!(
+        r.stderr
+            .contains("license 2: skipped: not eligible: below threshold"),
+        "{}",
+        r.stderr
+    );
+    let proven = lines.iter().find(|l| l["license_id"] == 0).unwrap();
+    assert!(proven["proof"].as_str().unwrap().ends_with("0.proof.json"));
+    // Without a flag, existing proofs stop the batch before any work.
+    let r = prove(&sj, &[snap.join("packages/0.json")], &out, &claim);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("pass --skip-existing"), "{}", r.stderr);
+    // --skip-existing keeps valid proofs; a damaged one is proven again.
+    let p15 = out.join("15.proof.json");
+    let good15 = std::fs::read(&p15).unwrap();
+    let mut damaged: serde_json::Value = serde_json::from_slice(&good15).unwrap();
+    let hex = damaged["proof"].as_str().unwrap().to_string();
+    let flipped = if hex.ends_with('0') { "1" } else { "0" };
+    damaged["proof"] = serde_json::Value::from(format!("{}{flipped}", &hex[..hex.len() - 1]));
+    std::fs::write(&p15, serde_json::to_vec(&damaged).unwrap()).unwrap();
+    let p0_before = std::fs::read(out.join("0.proof.json")).unwrap();
+    let pkgs = [snap.join("packages/0.json"), snap.join("packages/15.json")];
+    let mut args = claim.to_vec();
+    args.extend(["--skip-existing", "--json"]);
+    let r = prove(&sj, &pkgs, &out, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines = json_lines(&r.stdout);
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert_eq!(
+        lines.iter().find(|l| l["license_id"] == 0).unwrap()["reason_code"],
+        "proof_exists"
+    );
+    assert_eq!(
+        lines.iter().find(|l| l["license_id"] == 15).unwrap()["status"],
+        "proven"
+    );
+    assert!(
+        r.stderr.contains("15.proof.json is not a valid proof here"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read(out.join("0.proof.json")).unwrap(),
+        p0_before,
+        "left alone"
+    );
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&out)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // A proof bound to another claimant is not kept either.
+    let r = prove(
+        &sj,
+        &pkgs[..1],
+        &out,
+        &["--claimant", "0xa2", "--skip-existing"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("bound to another chain, contract, claimant or option"),
+        "{}",
+        r.stderr
+    );
+    // An --out that cannot take files is found before any work.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let r = prove(&sj, &pkgs[..1], &file.join("proofs"), &claim);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not writable"), "{}", r.stderr);
+    assert!(!r.stderr.contains("keys built"), "{}", r.stderr);
+    // check --json.
+    let check = |id: u64| {
+        let r = eligo(&[
+            "check",
+            "--json",
+            "--snapshot",
+            s(&sj),
+            "--package",
+            s(&snap.join(format!("packages/{id}.json"))),
+        ]);
+        (r.code, json_lines(&r.stdout))
+    };
+    let (code, l) = check(0);
+    assert_eq!(code, 0);
+    assert_eq!(
+        (
+            l.len(),
+            l[0]["status"].as_str(),
+            l[0]["executed"].as_u64(),
+            l[0]["assigned"].as_u64()
+        ),
+        (1, Some("eligible"), Some(667), Some(1000))
+    );
+    assert_eq!(l[0]["threshold"], "667/1000");
+    let (code, l) = check(2);
+    assert_eq!(code, 1);
+    assert_eq!(
+        (l[0]["status"].as_str(), l[0]["reason_code"].as_str()),
+        (Some("not_eligible"), Some("below_threshold"))
+    );
+    // claim-msg: the contract's execute message, ready to send.
+    let r = eligo(&[
+        "claim-msg",
+        s(&out.join("15.proof.json")),
+        "--min-amount",
+        "5",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let msg: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(msg["claim"]["license_id"], 15);
+    assert_eq!(msg["claim"]["min_amount"], "5");
+    let proof15: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("15.proof.json")).unwrap()).unwrap();
+    assert_eq!(
+        msg["claim"]["exclusion_root"],
+        proof15["public_inputs"]["exclusion_root"]
+    );
+    let r = eligo(&["claim-msg", s(&out.join("15.proof.json"))]);
+    assert!(r.stderr.contains("min_amount is null"), "{}", r.stderr);
+    // 0.proof.json is now bound to 0xa2: another owner, no common message.
+    let r = eligo(&["claim-msg", s(&out)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("bound to claimant"), "{}", r.stderr);
+    std::fs::remove_file(out.join("0.proof.json")).unwrap();
+    std::fs::copy(&p15, out.join("copy.proof.json")).unwrap();
+    let r = eligo(&["claim-msg", s(&out)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("license 15 appears twice"),
         "{}",
         r.stderr
     );

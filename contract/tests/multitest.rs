@@ -1455,3 +1455,90 @@ fn a_batch_refuses_repeats_strangers_and_bad_sizes() {
         });
     }
 }
+
+/// The proof file `eligo prove` writes for `license` bound to `claimant`.
+fn proof_file(
+    w: &World,
+    license: u64,
+    claimant: &Addr,
+    option: PayoutOption,
+) -> eligo_verifier::ProofFile {
+    let ctx = w.ctx(claimant, option);
+    let f = fixture();
+    let prepared =
+        prepare(&f.snapshot.public, package(license), Details::Recompute).expect("eligible");
+    let proof = prove(license, &ctx);
+    f.prover.proof_file(
+        &f.snapshot.public.program_id,
+        &prepared.instance(&ctx),
+        &ctx,
+        proof.as_slice(),
+    )
+}
+
+#[test]
+fn the_claim_msg_of_proof_files_is_what_the_contract_executes() {
+    assert_eq!(
+        eligo_verifier::MAX_BATCH_CLAIMS,
+        eligo_contract::msg::MAX_BATCH_CLAIMS
+    );
+    // One proof: `claim`, with the exclusion root the proof was made against.
+    let mut w = world();
+    let alice = w.alice.clone();
+    let one = proof_file(&w, ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    let msg = eligo_verifier::claim_msg(std::slice::from_ref(&one), Some(1)).unwrap();
+    let parsed: ExecuteMsg = serde_json::from_value(msg.clone()).expect("an ExecuteMsg");
+    let ExecuteMsg::Claim {
+        license_id,
+        exclusion_root,
+        min_amount,
+        ..
+    } = &parsed
+    else {
+        panic!("{msg}");
+    };
+    assert_eq!(*license_id, ALICE_LICENSE);
+    assert_eq!(
+        exclusion_root.as_deref(),
+        Some(one.public_inputs.exclusion_root.as_str())
+    );
+    assert_eq!(min_amount.map(|m| m.u128()), Some(1));
+    w.exec(&alice, &parsed).unwrap();
+    assert!(w.status(ALICE_LICENSE).claim.is_some());
+    // Two proofs of one owner: `claim_batch`.
+    let mut w = world();
+    let files = [
+        proof_file(&w, ALICE_LICENSE, &alice, PayoutOption::Ifx),
+        proof_file(&w, ALICE_SECOND, &alice, PayoutOption::Weth),
+    ];
+    let msg = eligo_verifier::claim_msg(&files, None).unwrap();
+    let parsed: ExecuteMsg = serde_json::from_value(msg.clone()).expect("an ExecuteMsg");
+    assert!(
+        matches!(&parsed, ExecuteMsg::ClaimBatch { claims } if claims.len() == 2),
+        "{msg}"
+    );
+    w.exec(&alice, &parsed).unwrap();
+    assert!(w.status(ALICE_SECOND).claim.is_some());
+    // Proofs of two owners make no message.
+    let bob = w.bob.clone();
+    let theirs = [
+        files[0].clone(),
+        proof_file(&w, BOB_LICENSE, &bob, PayoutOption::Ifx),
+    ];
+    assert!(matches!(
+        eligo_verifier::claim_msg(&theirs, None),
+        Err(eligo_verifier::ClaimMsgError::Binding {
+            field: "claimant",
+            index: 1,
+            ..
+        })
+    ));
+    assert!(matches!(
+        eligo_verifier::claim_msg(&[files[0].clone(), files[0].clone()], None),
+        Err(eligo_verifier::ClaimMsgError::Duplicate(ALICE_LICENSE))
+    ));
+    assert_eq!(
+        eligo_verifier::claim_msg(&[], None),
+        Err(eligo_verifier::ClaimMsgError::Empty)
+    );
+}

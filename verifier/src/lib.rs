@@ -21,6 +21,8 @@
 #![deny(missing_docs)]
 
 mod batch;
+#[cfg(feature = "files")]
+mod claim_msg;
 mod error;
 #[cfg(feature = "files")]
 mod files;
@@ -33,6 +35,8 @@ mod store;
 mod verify;
 
 pub use batch::batch_factors;
+#[cfg(feature = "files")]
+pub use claim_msg::{claim_msg, ClaimMsgError, MAX_BATCH_CLAIMS};
 pub use error::{GeneratorsError, KeyError, ProofError};
 #[cfg(feature = "files")]
 pub use files::{
