@@ -27,6 +27,13 @@ use crate::{Failure, Outcome};
 pub const DEFAULT_PROGRAM_ID: &str = "gnb";
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 written, 2 bad input (the file and line or row are named; nothing is written) \
+ or a refused merge, 130 interrupted.\n\nExamples:\n  eligo snapshot --tasks tasks.parquet \
+--exclusions exclusions.csv --salt-key salt.key --out snap\n  eligo snapshot --tasks tasks.csv \
+--exclusions exclusions.csv --salt-key salt.key --shard auto --shards 8 --out part-$JOB_COMPLETION_INDEX\n  \
+eligo snapshot --merge part-0 part-1 part-2 --out snap"
+)]
 pub struct SnapshotArgs {
     /// Tasks, CSV or Parquet (columns license_id, task_id, epoch, outcome,
     /// by name), sorted by license_id. Read once, as a stream.
@@ -79,6 +86,10 @@ pub struct SnapshotArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 eligible, 1 not eligible (the reason is printed), 2 bad input.\n\nExample:\n  \
+eligo check --snapshot snap/snapshot.json --package snap/packages/42.json --json"
+)]
 pub struct CheckArgs {
     /// The snapshot's public file.
     #[arg(long)]
@@ -92,6 +103,12 @@ pub struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 every license not skipped was proven, 1 an ineligible license stopped the \
+batch (nothing proven), 2 bad input or flags.\n\nExample:\n  eligo prove --snapshot \
+snap/snapshot.json --package snap/packages --chain-name osmosis-1 --contract osmo1… \
+--claimant osmo1… --option ifx --skip-ineligible --skip-existing --out proofs"
+)]
 pub struct ProveArgs {
     /// The snapshot's public file.
     #[arg(long)]
@@ -152,6 +169,10 @@ pub struct ProveArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 ready, 2 bad flags or an unwritable cache.\n\nExample:\n  eligo params \
+--capacity 65536 --depth 20 --export gens.bin --export-vk vk.bin"
+)]
 pub struct ParamsArgs {
     /// Log capacity of the shape whose parameters to prepare.
     #[arg(long, default_value_t = DEFAULT_CAPACITY)]
@@ -207,14 +228,41 @@ fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
     read_limited(path, limit).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
+/// What kind of Eligo file JSON bytes are, by their `format` tag: for
+/// a clear message when files are swapped.
+pub(crate) fn kind_of(bytes: &[u8]) -> Option<&'static str> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let format = v.get("format")?.as_str()?;
+    [
+        (eligo_verifier::SNAPSHOT_FORMAT, "a snapshot file"),
+        (eligo_prover::package::PACKAGE_FORMAT, "a package"),
+        (eligo_verifier::PROOF_FORMAT, "a proof file"),
+        (part::PART_FORMAT, "a snapshot part's manifest"),
+    ]
+    .into_iter()
+    .find(|(f, _)| *f == format)
+    .map(|(_, kind)| kind)
+}
+
+/// The error for bytes that are not `wanted`: "this is a package, not a
+/// snapshot file" when they are another Eligo file, else `e`.
+pub(crate) fn not_a(path: &Path, bytes: &[u8], wanted: &str, e: impl std::fmt::Display) -> Failure {
+    match kind_of(bytes) {
+        Some(kind) if kind != wanted => {
+            Failure(format!("{}: this is {kind}, not {wanted}", path.display()))
+        }
+        _ => Failure(format!("{}: {e}", path.display())),
+    }
+}
+
 pub fn read_snapshot(path: &Path) -> Result<SnapshotPublic, Failure> {
     let bytes = read_file(path, eligo_verifier::MAX_SNAPSHOT_FILE_BYTES)?;
-    SnapshotPublic::from_json(&bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
+    SnapshotPublic::from_json(&bytes).map_err(|e| not_a(path, &bytes, "a snapshot file", e))
 }
 
 pub fn read_package(path: &Path) -> Result<Package, Failure> {
     let bytes = read_file(path, eligo_prover::package::MAX_PACKAGE_BYTES)?;
-    Package::from_json(&bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
+    Package::from_json(&bytes).map_err(|e| not_a(path, &bytes, "a package", e))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
@@ -301,6 +349,7 @@ fn prepare_out(out: &Path, marker: &str, force: bool, what: &str) -> Result<(), 
 /// as on success) and on an interrupt.
 fn staging_in(out: &Path) -> Result<crate::cleanup::Staging, Failure> {
     let dir = out.join(format!("{SNAPSHOT_STAGING_PREFIX}{}", std::process::id()));
+    tracing::debug!("staging in {}", dir.display());
     crate::cleanup::Staging::create(dir.clone())
         .map_err(|e| Failure(format!("{}: {e}", dir.display())))
 }
@@ -329,7 +378,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     let exclusions = inputs::read_exclusion_input(exclusions, &shape)?;
     let mut salt_key = a.salt_key.as_deref().map(SaltKey::read).transpose()?;
     if let Some(path) = &a.salt_key {
-        log(format!(
+        crate::ui::warn(format!(
             "salts derived from the key in {}: keep it secret, since with it anyone can \
              recompute every license's log commitment",
             path.display()
@@ -747,6 +796,13 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     let mut skipped = 0usize;
     for path in &paths {
         let p = prepared(&snapshot, path, Details::Trust)?;
+        tracing::debug!(
+            "{}: license {}, {} of {} tasks executed",
+            path.display(),
+            p.license_id,
+            p.executed,
+            p.assigned
+        );
         if !seen.insert(p.license_id) {
             return Err(Failure(format!(
                 "{}: license {} is given twice",
@@ -1019,7 +1075,7 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
             // A key of another circuit version is replaced: this binary
             // builds the right one.
             Err(stale @ eligo_verifier::StoreError::Stale { .. }) => {
-                log(format!("warning: {stale}; rebuilding it"));
+                crate::ui::warn(format!("{stale}; rebuilding it"));
                 None
             }
             other => other?,

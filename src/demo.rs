@@ -20,6 +20,9 @@ pub const DEMO_DEPTH: u32 = 20;
 const DEMO_SEED: u64 = 2026;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 the whole flow ran, 2 a step failed.\n\nExample:\n  cargo run --release -- demo"
+)]
 pub struct DemoArgs {
     /// Directory for the generated files.
     #[arg(long, default_value = "demo-out")]

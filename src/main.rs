@@ -27,10 +27,19 @@ use verifying::VerifyArgs;
 
 /// Zero-knowledge eligibility proofs for the Guaranteed Node Buyback.
 #[derive(Parser, Debug)]
-#[command(name = "eligo", version, about, long_about = None)]
+#[command(name = "eligo", version, long_version = long_version(), about, long_about = None,
+          after_help = "Exit codes: 0 success / eligible / valid, 1 a negative verdict, 2 bad \
+usage or bad input.\n\nExample:\n  cargo run --release -- demo")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Only warnings and errors on stderr (no progress).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// More on stderr: -v debug, -vv trace (RUST_LOG, when set, decides
+    /// instead, e.g. RUST_LOG=eligo=debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand, Debug)]
@@ -56,9 +65,97 @@ enum Command {
     /// Write a generated export (CSV or Parquet) for measuring `snapshot`.
     #[command(name = "bench-export")]
     BenchExport(bench::ExportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (or write one per subcommand with --out).
+    Man(ManArgs),
     /// One bench point, in a child process (internal).
     #[command(hide = true)]
     BenchPoint(bench::BenchPointArgs),
+}
+
+/// `eligo --version`: the crate version, the file formats and the default
+/// shape's circuit fingerprint.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let shape = eligo_circuits::Shape::new(
+            eligo_circuits::native::DEFAULT_CAPACITY,
+            eligo_circuits::native::DEFAULT_DEPTH,
+        )
+        .expect("the default shape is valid");
+        format!(
+            "{}\nproof format: {}\nkey format: {}\ncircuit fingerprint (capacity {}, depth {}): {}",
+            env!("CARGO_PKG_VERSION"),
+            eligo_verifier::PROOF_FORMAT,
+            eligo_verifier::KEY_FORMAT,
+            shape.capacity(),
+            shape.depth(),
+            eligo_verifier::canonical_fingerprint(&shape).unwrap_or("not pinned")
+        )
+    })
+}
+
+/// `eligo completions SHELL`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Exit codes: 0.\n\nExample:\n  eligo completions bash > \
+~/.local/share/bash-completion/completions/eligo")]
+struct CompletionsArgs {
+    /// The shell.
+    shell: clap_complete::Shell,
+}
+
+/// `eligo man`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0, or 2 if --out cannot be written.\n\nExample:\n  \
+eligo man --out /usr/local/share/man/man1 && man eligo-prove"
+)]
+struct ManArgs {
+    /// Write eligo.1 and one page per subcommand (eligo-prove.1, …) into
+    /// this directory instead of printing eligo.1.
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+}
+
+fn completions(a: CompletionsArgs) -> Result<Outcome, Failure> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    clap_complete::generate(a.shell, &mut cmd, "eligo", &mut std::io::stdout());
+    Ok(Outcome::Success)
+}
+
+fn man(a: ManArgs) -> Result<Outcome, Failure> {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let render = |cmd: clap::Command| -> Result<Vec<u8>, Failure> {
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut buf)?;
+        Ok(buf)
+    };
+    match a.out {
+        None => {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&render(cmd)?);
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Failure(format!("{}: {e}", dir.display())))?;
+            let mut pages = vec![("eligo.1".to_string(), render(cmd.clone())?)];
+            for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+                let name = format!("eligo-{}", sub.get_name());
+                let page = sub.clone().name(name.clone());
+                pages.push((format!("{name}.1"), render(page)?));
+            }
+            for (name, bytes) in pages {
+                let path = dir.join(&name);
+                eligo_prover::fsio::write_atomic(&path, &bytes)
+                    .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+                out!("{}", path.display());
+            }
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 /// How a command ends.
@@ -82,6 +179,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    ui::init_log(cli.quiet, cli.verbose);
     cleanup::install();
     let threads = match &cli.command {
         Command::Prove(a) => a.threads,
@@ -121,6 +219,8 @@ fn run(cli: Cli) -> ExitCode {
         Command::Bench(a) => bench::run(a),
         Command::BenchPoint(a) => bench::point(a),
         Command::BenchExport(a) => bench::export(a),
+        Command::Completions(a) => completions(a),
+        Command::Man(a) => man(a),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

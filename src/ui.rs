@@ -23,6 +23,9 @@ impl ParamsProgress {
 
 impl Progress for ParamsProgress {
     fn generating(&self, k: u32) {
+        if !progress_shown() {
+            return;
+        }
         let bar = ProgressBar::new_spinner();
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("template"),
@@ -37,16 +40,16 @@ impl Progress for ParamsProgress {
         if let Some(bar) = self.bar.borrow_mut().take() {
             bar.finish_and_clear();
         }
-        eprintln!(
+        log(format!(
             "generated IPA parameters for k = {k} in {:.1} s",
             elapsed.as_secs_f64()
-        );
+        ));
     }
     fn discarded(&self, path: &Path, reason: &str) {
-        eprintln!(
-            "warning: {}: cached parameters are invalid ({reason}); regenerating",
+        warn(format!(
+            "{}: cached parameters are invalid ({reason}); regenerating",
             path.display()
-        );
+        ));
     }
 }
 
@@ -67,7 +70,7 @@ impl CountProgress {
     /// each update.
     pub fn new(what: &'static str) -> Self {
         use std::io::IsTerminal;
-        let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = (std::io::stderr().is_terminal() && progress_shown()).then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(&format!(
@@ -98,12 +101,12 @@ impl CountProgress {
             .fetch_max(tenth, std::sync::atomic::Ordering::Relaxed);
         if tenth > previous {
             let secs = self.start.elapsed().as_secs_f64();
-            eprintln!(
+            log(format!(
                 "{}%: {done} of {total} {} ({:.1} per second)",
                 tenth * (100 / TENTHS),
                 self.what,
                 done as f64 / secs.max(f64::EPSILON)
-            );
+            ));
         }
     }
 
@@ -133,7 +136,7 @@ impl StreamProgress {
     /// Progress over items called `what` (plural) of the input `read`.
     pub fn new(what: &'static str, read: eligo_prover::inputs::ReadProgress) -> Self {
         use std::io::IsTerminal;
-        let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = (std::io::stderr().is_terminal() && progress_shown()).then(|| {
             let bar = ProgressBar::new(STREAM_STEPS);
             bar.set_style(
                 ProgressStyle::with_template(
@@ -168,11 +171,11 @@ impl StreamProgress {
             .tenths
             .fetch_max(tenth, std::sync::atomic::Ordering::Relaxed);
         if tenth > previous {
-            eprintln!(
+            log(format!(
                 "{}% of the input: {done} {} ({rate:.1} per second)",
                 tenth * (100 / TENTHS),
                 self.what,
-            );
+            ));
         }
     }
 
@@ -180,11 +183,11 @@ impl StreamProgress {
     pub fn finish(&self, done: usize) {
         match &self.bar {
             Some(bar) => bar.finish_and_clear(),
-            None => eprintln!(
+            None => log(format!(
                 "100% of the input: {done} {} ({:.1} per second)",
                 self.what,
                 done as f64 / self.start.elapsed().as_secs_f64().max(f64::EPSILON)
-            ),
+            )),
         }
     }
 }
@@ -258,9 +261,44 @@ pub fn cache_verifier_files(prover: &eligo_prover::Prover) -> Result<VerifyingKe
     Ok(key)
 }
 
-/// A log line on stderr.
+/// A log line on stderr (level info: `-q` hides it, `RUST_LOG` filters it).
 pub fn log(msg: impl AsRef<str>) {
-    eprintln!("{}", msg.as_ref());
+    tracing::info!("{}", msg.as_ref());
+}
+
+/// A warning on stderr (shown unless `RUST_LOG` filters it).
+pub fn warn(msg: impl AsRef<str>) {
+    tracing::warn!("warning: {}", msg.as_ref());
+}
+
+/// Whether progress may be shown: info lines are on (no `-q`).
+pub fn progress_shown() -> bool {
+    tracing::enabled!(tracing::Level::INFO)
+}
+
+/// Sends the log to stderr: info and above by default, warnings only with
+/// `-q`, debug with `-v`, trace with `-vv`; `RUST_LOG` (e.g.
+/// `RUST_LOG=eligo=debug`), when set, decides instead. Lines are the bare
+/// messages.
+pub fn init_log(quiet: bool, verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => EnvFilter::new(spec),
+        _ => EnvFilter::new(match (quiet, verbose) {
+            (true, _) => "warn",
+            (false, 0) => "info",
+            (false, 1) => "debug",
+            (false, _) => "trace",
+        }),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_level(false)
+        .with_target(false)
+        .with_ansi(false)
+        .try_init();
 }
 
 /// Writes one line to stdout, ignoring a closed pipe.

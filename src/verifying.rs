@@ -9,7 +9,7 @@ use clap::Args;
 use eligo_circuits::{ClaimContext, PayoutOption};
 use eligo_verifier::{ProofError, ProofFile, VerifyError};
 
-use crate::commands::{parse_address, read_limited, read_snapshot};
+use crate::commands::{kind_of, parse_address, read_limited, read_snapshot};
 use crate::ui::log;
 use crate::{Failure, Outcome};
 
@@ -279,7 +279,10 @@ fn read_proof(path: &Path) -> Result<ProofFile, Verdict> {
         })?;
     ProofFile::from_json(&bytes).map_err(|e| Verdict::Error {
         code: "malformed",
-        reason: e.to_string(),
+        reason: match kind_of(&bytes) {
+            Some(kind) if kind != "a proof file" => format!("this is {kind}, not a proof file"),
+            _ => e.to_string(),
+        },
     })
 }
 
@@ -426,7 +429,7 @@ pub fn claim_msg(a: ClaimMsgArgs) -> Result<Outcome, Failure> {
         out!("{msg}");
     }
     if a.min_amount.is_none() {
-        log(
+        crate::ui::warn(
             "min_amount is null: the claim pays whatever the prices give; pass --min-amount \
              (from the contract's quote query) to refuse less",
         );

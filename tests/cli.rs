@@ -1867,3 +1867,139 @@ fn batches_skip_and_resume_and_speak_json() {
         r.stderr
     );
 }
+
+#[test]
+fn help_version_completions_man_and_swapped_files() {
+    // --version: formats and the default shape's fingerprint, the one
+    // `eligo params` computes from the key.
+    let r = eligo(&["--version"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains("proof format: eligo-proof/1"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("key format: eligo-vk/1"), "{}", r.stdout);
+    let fp = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("circuit fingerprint (capacity 65536, depth 20): "))
+        .expect("a fingerprint line")
+        .to_string();
+    let p = eligo(&["params", "--capacity", "65536", "--depth", "20"]);
+    assert_eq!(p.code, 0, "{}", p.stderr);
+    assert!(
+        p.stdout.contains(&format!(
+            "circuit fingerprint (capacity 65536, depth 20): {fp}"
+        )),
+        "{}",
+        p.stdout
+    );
+    // Every subcommand's help gives its exit codes and an example.
+    for sub in [
+        "snapshot",
+        "check",
+        "prove",
+        "verify",
+        "claim-msg",
+        "demo",
+        "params",
+        "bench",
+        "bench-export",
+        "completions",
+        "man",
+    ] {
+        let r = eligo(&[sub, "--help"]);
+        assert_eq!(r.code, 0, "{sub}");
+        assert!(r.stdout.contains("Exit codes:"), "{sub}: {}", r.stdout);
+        assert!(r.stdout.contains("Example"), "{sub}: {}", r.stdout);
+    }
+    // Completions and the man pages.
+    for shell in ["bash", "zsh", "fish"] {
+        let r = eligo(&["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}");
+        assert!(
+            r.stdout.contains("claim-msg") && r.stdout.contains("skip-existing"),
+            "{shell}"
+        );
+    }
+    assert_eq!(eligo(&["completions", "tcsh"]).code, 2);
+    let r = eligo(&["man"]);
+    assert!(r.stdout.contains(".TH eligo 1"), "{}", r.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let r = eligo(&["man", "--out", s(dir.path())]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let prove_page = std::fs::read_to_string(dir.path().join("eligo-prove.1")).unwrap();
+    assert!(prove_page.contains("skip\\-ineligible"), "{prove_page}");
+    assert!(
+        !dir.path().join("eligo-bench-point.1").exists(),
+        "hidden commands have no page"
+    );
+    // Swapped files are named for what they are.
+    let snap = snapshot(dir.path());
+    let sj = snap.join("snapshot.json");
+    let pkg = snap.join("packages/0.json");
+    let r = eligo(&["check", "--snapshot", s(&pkg), "--package", s(&sj)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("this is a package, not a snapshot file"),
+        "{}",
+        r.stderr
+    );
+    let r = eligo(&["check", "--snapshot", s(&sj), "--package", s(&sj)]);
+    assert!(
+        r.stderr.contains("this is a snapshot file, not a package"),
+        "{}",
+        r.stderr
+    );
+    let r = eligo(&["verify", "--snapshot", s(&sj), s(&pkg)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout.contains("this is a package, not a proof file"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn quiet_verbose_and_rust_log_shape_stderr_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let run = |flag: Option<&str>, rust_log: Option<&str>, name: &str| {
+        let out = dir.path().join(name);
+        let mut c = Command::new(env!("CARGO_BIN_EXE_eligo"));
+        c.args(snapshot_args(&t, &e, &out, "1024", "4"))
+            .env("ELIGO_HOME", common::home())
+            .env_remove("RUST_LOG");
+        if let Some(f) = flag {
+            c.arg(f);
+        }
+        if let Some(l) = rust_log {
+            c.env("RUST_LOG", l);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success());
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (out_default, err_default) = run(None, None, "a");
+    assert!(err_default.contains("snapshot built in"), "{err_default}");
+    assert!(!err_default.contains("staging in"), "{err_default}");
+    let (out_quiet, err_quiet) = run(Some("-q"), None, "b");
+    assert_eq!(err_quiet, "", "-q: warnings only");
+    let (_, err_verbose) = run(Some("-v"), None, "c");
+    assert!(err_verbose.contains("staging in"), "{err_verbose}");
+    let (_, err_log) = run(None, Some("warn"), "d");
+    assert_eq!(err_log, "");
+    // stdout holds the same results whatever stderr shows (roots aside:
+    // the salts are random).
+    let shape = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("root"))
+            .map(|l| l.replace("/b/", "/a/"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(&out_default), shape(&out_quiet));
+}

@@ -55,7 +55,7 @@ pub use msm::{Combination, Msm};
 pub use plonk::{reduce, Challenges, Reduced, MAX_PROOF_BYTES};
 #[cfg(feature = "files")]
 pub use store::{write_atomic, write_atomic_into, KeyStore, StoreError};
-pub use verify::{canonical_key_digest, SetupError, Verifier, VerifyError};
+pub use verify::{canonical_fingerprint, canonical_key_digest, SetupError, Verifier, VerifyError};
 
 /// BLAKE2b-256 (no key, no personalization) of `bytes`.
 pub(crate) fn digest32(bytes: &[u8]) -> [u8; 32] {

@@ -12,23 +12,27 @@ use crate::key::VerifyingKey;
 use crate::msm::Msm;
 use crate::plonk::{reduce, MAX_PROOF_BYTES};
 
-/// Pinned key digests (BLAKE2b-256 of the `eligo-vk/1` bytes) per
-/// (capacity, depth): the default shape and the shapes the tests use.
-const PINNED_KEYS: &[(usize, u32, &str)] = &[
+/// Pinned key digests (BLAKE2b-256 of the `eligo-vk/1` bytes) and circuit
+/// fingerprints per (capacity, depth): the default shape and the shapes
+/// the tests use.
+const PINNED_KEYS: &[(usize, u32, &str, &str)] = &[
     (
         256,
         4,
         "faad47050f8d03a046ff41ea42ac503c1fe23a7018f0677ff9539887774bb9ed",
+        "2054ac5079385466412aea3bd760d74b7956bf6e87e90b4bbc2bab7ec4bf7f17",
     ),
     (
         1024,
         8,
         "a81ee6ab03659f62e067e04cbc99ea3dd0f80e24f4099bebd424f2b0102d9fb2",
+        "849e111db7f47791a6c389ab067c56eb0f55ed75db4a16b36da53c8b0fc467a4",
     ),
     (
         65_536,
         20,
         "20d3be3443aa2c29093bf9ad02ce7b1264a47a80aa5b27126cb6ccf55f5b4730",
+        "a7c68b8d303daccfc41de256e9eaaee6a8fa7aa0fa2fd5afe32cbefdd57cd097",
     ),
 ];
 
@@ -36,8 +40,17 @@ const PINNED_KEYS: &[(usize, u32, &str)] = &[
 pub fn canonical_key_digest(shape: &Shape) -> Option<&'static str> {
     PINNED_KEYS
         .iter()
-        .find(|(c, d, _)| *c == shape.capacity() && *d == shape.depth())
-        .map(|(_, _, h)| *h)
+        .find(|(c, d, _, _)| *c == shape.capacity() && *d == shape.depth())
+        .map(|(_, _, h, _)| *h)
+}
+
+/// The circuit fingerprint of a pinned shape's key, hex (what proof files
+/// and `eligo params` show).
+pub fn canonical_fingerprint(shape: &Shape) -> Option<&'static str> {
+    PINNED_KEYS
+        .iter()
+        .find(|(c, d, _, _)| *c == shape.capacity() && *d == shape.depth())
+        .map(|(_, _, _, f)| *f)
 }
 
 /// Why a key and generators cannot form a verifier.
@@ -179,6 +192,17 @@ impl Verifier {
             }
         }
         let fingerprint = key.fingerprint_hex();
+        // The pinned fingerprint follows from the pinned key; checking it
+        // too keeps the table honest (every test shape is pinned).
+        if let Some(want) = canonical_fingerprint(&shape) {
+            if fingerprint != want {
+                return Err(KeyError::NotPinned {
+                    got: fingerprint,
+                    want: want.into(),
+                }
+                .into());
+            }
+        }
         Ok(Verifier {
             shape,
             key,
