@@ -80,6 +80,10 @@ pub struct SnapshotArgs {
     /// stderr) instead of refusing the export.
     #[arg(long, conflicts_with = "merge")]
     pub skip_over_capacity: bool,
+    /// One JSON object per license on stdout (JSON Lines): each package
+    /// written with the license's verdict, and each license left out.
+    #[arg(long)]
+    pub json: bool,
     /// Replace an existing snapshot (or part) in --out.
     #[arg(long)]
     pub force: bool,
@@ -354,9 +358,82 @@ fn staging_in(out: &Path) -> Result<crate::cleanup::Staging, Failure> {
         .map_err(|e| Failure(format!("{}: {e}", dir.display())))
 }
 
+/// The verdict of each package a snapshot writes, for `--json`: kept as
+/// `(license, verdict)` while packages are written (from any thread), and
+/// printed in license order once the files are in place.
+struct VerdictLog {
+    threshold: Threshold,
+    exclusions: std::collections::BTreeMap<u64, eligo_circuits::ExclusionReason>,
+    seen: Mutex<Vec<(u64, Verdict)>>,
+}
+
+impl VerdictLog {
+    fn new(
+        threshold: Threshold,
+        exclusions: std::collections::BTreeMap<u64, eligo_circuits::ExclusionReason>,
+    ) -> Self {
+        VerdictLog {
+            threshold,
+            exclusions,
+            seen: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn see(&self, p: &Package) {
+        let executed = p
+            .tasks
+            .iter()
+            .filter(|t| t.2 == eligo_circuits::Outcome::Executed.as_str())
+            .count() as u64;
+        let verdict = Verdict::compute(
+            &self.threshold,
+            executed,
+            p.tasks.len() as u64,
+            self.exclusions.get(&p.license_id).copied(),
+        );
+        self.seen
+            .lock()
+            .expect("no panics while held")
+            .push((p.license_id, verdict));
+    }
+
+    /// One record per package of `dir/packages`, then one per license left
+    /// out (`status` `skipped`, or `error` when the export was refused).
+    fn print(self, dir: &Path, oversized: &[(u64, usize)], shape: &Shape, status: &str) {
+        let mut seen = self.seen.into_inner().expect("no panics while held");
+        seen.sort_unstable_by_key(|(id, _)| *id);
+        for (id, v) in seen {
+            let file = dir.join(part::PACKAGES_DIR).join(format!("{id}.json"));
+            let status = if v.is_eligible() {
+                "eligible"
+            } else {
+                "not_eligible"
+            };
+            out!(
+                "{}",
+                record(&file, Some(id), status, verdict_code(&v), v.reason())
+            );
+        }
+        for (id, n) in oversized {
+            let mut r = record(
+                Path::new(""),
+                Some(*id),
+                status,
+                Some("over_capacity"),
+                Some(format!(
+                    "{n} tasks exceed the capacity {}",
+                    shape.capacity()
+                )),
+            );
+            r["file"] = serde_json::Value::Null;
+            out!("{r}");
+        }
+    }
+}
+
 pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     if !a.merge.is_empty() {
-        return merge_parts(&a.merge, &a.out, a.force);
+        return merge_parts(&a.merge, &a.out, a.force, a.json);
     }
     let start = Instant::now();
     let shape = parse_shape(a.capacity, a.depth)?;
@@ -400,8 +477,16 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         }
     };
     let progress = crate::ui::StreamProgress::new("licenses", stream.progress());
-    let report = |done| progress.update(done);
     let shard_or_whole = shard.unwrap_or(Shard::WHOLE);
+    let verdicts = VerdictLog::new(threshold, exclusions.list.clone());
+    // A shard's packages are seen as they are written; a whole snapshot's
+    // once their paths are in.
+    let written = |done, p: &Package| {
+        progress.update(done);
+        if a.json && shard.is_some() {
+            verdicts.see(p)
+        }
+    };
     let part = match &mut salt_key {
         Some(key) => part::write_part(
             &part_dir,
@@ -410,7 +495,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             &mut stream,
             &exclusions,
             key,
-            &report,
+            &written,
         ),
         None => part::write_part(
             &part_dir,
@@ -419,7 +504,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             &mut stream,
             &exclusions,
             &mut rand_core::UnwrapErr(rand::rngs::SysRng),
-            &report,
+            &written,
         ),
     }?;
     progress.finish(part.leaves.len());
@@ -427,6 +512,10 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
     if !oversized.is_empty() {
         log_oversized(oversized, &shape);
         if !a.skip_over_capacity {
+            if a.json {
+                VerdictLog::new(threshold, Default::default())
+                    .print(&a.out, oversized, &shape, "error");
+            }
             return Err(Failure(format!(
                 "{}: {} license(s) have more tasks than the capacity {}; nothing was written \
                  (pass --skip-over-capacity to leave them out)",
@@ -458,6 +547,10 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             ],
         )?;
         drop(staging);
+        if a.json {
+            verdicts.print(&a.out, &part.manifest.oversized, &shape, "skipped");
+            return Ok(Outcome::Success);
+        }
         out!("part: {}", a.out.join(part::MANIFEST_FILE).display());
         out!("shard: {shard}");
         out!("program: {}", config.program_id);
@@ -477,6 +570,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         std::slice::from_ref(&part),
         stage,
         part::PartPackages::Remove,
+        a.json.then_some(&verdicts),
     )?;
     publish(
         stage,
@@ -485,7 +579,11 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         &[part::PACKAGES_DIR, snapshot::EXCLUSION_LIST_FILE],
     )?;
     drop(staging);
-    print_snapshot(&a.out, &merged, &config);
+    if a.json {
+        verdicts.print(&a.out, &merged.oversized, &shape, "skipped");
+    } else {
+        print_snapshot(&a.out, &merged, &config);
+    }
     log(format!(
         "snapshot built in {:.2} s",
         start.elapsed().as_secs_f64()
@@ -498,16 +596,22 @@ fn merge_into(
     parts: &[part::Part],
     stage: &Path,
     keep: part::PartPackages,
+    verdicts: Option<&VerdictLog>,
 ) -> Result<part::Merged, Failure> {
     let progress = crate::ui::CountProgress::new("packages");
-    let report = |done, total| progress.update(done, total);
+    let report = |done, total, p: &Package| {
+        progress.update(done, total);
+        if let Some(v) = verdicts {
+            v.see(p);
+        }
+    };
     let merged = part::merge(parts, stage, keep, &report)?;
     progress.finish();
     Ok(merged)
 }
 
 /// `eligo snapshot --merge PART... --out DIR`.
-fn merge_parts(parts: &[PathBuf], out: &Path, force: bool) -> Result<Outcome, Failure> {
+fn merge_parts(parts: &[PathBuf], out: &Path, force: bool, json: bool) -> Result<Outcome, Failure> {
     let start = Instant::now();
     let parts: Vec<part::Part> = parts
         .iter()
@@ -528,7 +632,17 @@ fn merge_parts(parts: &[PathBuf], out: &Path, force: bool) -> Result<Outcome, Fa
     }
     prepare_out(out, part::SNAPSHOT_FILE, force, "merge")?;
     let staging = staging_in(out)?;
-    let merged = merge_into(&parts, staging.path(), part::PartPackages::Keep)?;
+    let mut exclusions = std::collections::BTreeMap::new();
+    for p in &parts {
+        exclusions.extend(p.exclusions.iter().map(|(id, r)| (*id, *r)));
+    }
+    let verdicts = VerdictLog::new(config.threshold, exclusions);
+    let merged = merge_into(
+        &parts,
+        staging.path(),
+        part::PartPackages::Keep,
+        json.then_some(&verdicts),
+    )?;
     if !merged.oversized.is_empty() {
         log_oversized(&merged.oversized, &config.shape);
         log(format!(
@@ -543,7 +657,11 @@ fn merge_parts(parts: &[PathBuf], out: &Path, force: bool) -> Result<Outcome, Fa
         &[part::PACKAGES_DIR, snapshot::EXCLUSION_LIST_FILE],
     )?;
     drop(staging);
-    print_snapshot(out, &merged, &config);
+    if json {
+        verdicts.print(out, &merged.oversized, &config.shape, "skipped");
+    } else {
+        print_snapshot(out, &merged, &config);
+    }
     log(format!(
         "merged {} parts in {:.2} s",
         parts.len(),

@@ -115,6 +115,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         merge: Vec::new(),
         // License 9's log is longer than the capacity: it is left out.
         skip_over_capacity: true,
+        json: false,
         // The demo's directory is its own: a rerun replaces it.
         force: true,
     })?;

@@ -2003,3 +2003,77 @@ fn quiet_verbose_and_rust_log_shape_stderr_only() {
     };
     assert_eq!(shape(&out_default), shape(&out_quiet));
 }
+
+#[test]
+fn snapshot_speaks_json_per_license() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let key = salt_key(dir.path());
+    let lines = |stdout: &str| -> Vec<(u64, String, serde_json::Value)> {
+        stdout
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect(l);
+                (
+                    v["license_id"].as_u64().unwrap(),
+                    v["status"].as_str().unwrap().to_string(),
+                    v["reason_code"].clone(),
+                )
+            })
+            .collect()
+    };
+    let out = dir.path().join("snap");
+    let mut args = snapshot_args(&t, &e, &out, "1024", "4");
+    args.extend(["--json", "--salt-key", s(&key)]);
+    let r = eligo(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let want = vec![
+        (0, "eligible".to_string(), serde_json::Value::Null),
+        (1, "not_eligible".into(), "below_threshold".into()),
+        (2, "not_eligible".into(), "below_threshold".into()),
+        (5, "not_eligible".into(), "excluded_blacklisted".into()),
+        (6, "not_eligible".into(), "excluded_airdrop".into()),
+        (15, "eligible".into(), serde_json::Value::Null),
+        (9, "skipped".into(), "over_capacity".into()),
+    ];
+    assert_eq!(lines(&r.stdout), want, "{}", r.stdout);
+    let first: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["file"].as_str().unwrap(),
+        s(&out.join("packages/0.json"))
+    );
+    // The same from shards and their merge.
+    let mut parts = Vec::new();
+    for i in 0..2 {
+        let p = dir.path().join(format!("p{i}"));
+        let o = shard_command(&t, &e, &key, &p, &format!("{i}/2"))
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        parts.push(p);
+    }
+    let merged = dir.path().join("merged");
+    let r = eligo(&[
+        "snapshot",
+        "--json",
+        "--merge",
+        s(&parts[0]),
+        s(&parts[1]),
+        "--out",
+        s(&merged),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout), want);
+    // Refused: the over-capacity license is an error record, exit 2.
+    let again = dir.path().join("again");
+    let mut refused = snapshot_args(&t, &e, &again, "1024", "4");
+    refused.retain(|a| *a != "--skip-over-capacity");
+    refused.push("--json");
+    let r = eligo(&refused);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        lines(&r.stdout),
+        vec![(9, "error".to_string(), "over_capacity".into())]
+    );
+}

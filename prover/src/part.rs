@@ -185,7 +185,8 @@ pub struct Part {
 }
 
 /// Step 1 of the snapshot for `shard`, written as a part into `dir` (an
-/// existing, private directory). `progress(done)` counts the licenses.
+/// existing, private directory). `written(done, package)` is called as
+/// each package is written (from any thread), `done` counting them.
 pub fn write_part(
     dir: &Path,
     config: &SnapshotConfig,
@@ -193,16 +194,19 @@ pub fn write_part(
     stream: &mut TaskStream<'_>,
     exclusions: &ExclusionInput,
     salts: &mut (impl SaltSource + Send),
-    progress: &(dyn Fn(usize) + Sync),
+    written: &(dyn Fn(usize, &Package) + Sync),
 ) -> Result<Part, SnapshotError> {
     let packages = dir.join(PACKAGES_DIR);
     fs::create_dir(&packages).map_err(io_at(&packages))?;
+    let done = AtomicUsize::new(0);
     let sink = |c: Committed| -> Result<(), SnapshotError> {
         let path = packages.join(format!("{}.json", c.license_id));
-        write_new(&path, &c.package.to_json())
+        write_new(&path, &c.package.to_json())?;
+        written(done.fetch_add(1, Ordering::Relaxed) + 1, &c.package);
+        Ok(())
     };
     let salts_from = salts.describe();
-    let committing = snapshot::commit_stream(config, stream, salts, &sink, progress)?;
+    let committing = snapshot::commit_stream(config, stream, salts, &sink, &|_| {})?;
     let own: BTreeMap<u64, ExclusionReason> = exclusions
         .list
         .iter()
@@ -470,12 +474,13 @@ pub enum PartPackages {
 /// Step 2: merges checked parts ([`check_parts`]) into `out` (an
 /// existing, private directory): `packages/` with every package's paths
 /// filled in, [`SNAPSHOT_FILE`] and the public exclusion list.
-/// `progress(done, total)` counts packages.
+/// `progress(done, total)` counts packages, and sees each one once its
+/// paths are filled in (from any thread).
 pub fn merge(
     parts: &[Part],
     out: &Path,
     keep: PartPackages,
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &(dyn Fn(usize, usize, &Package) + Sync),
 ) -> Result<Merged, SnapshotError> {
     let config = check_parts(parts)?;
     let shape = config.shape;
@@ -520,7 +525,7 @@ pub fn merge(
             if keep == PartPackages::Remove {
                 fs::remove_file(&from).map_err(io_at(&from))?;
             }
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total, &package);
             Ok::<(), SnapshotError>(())
         })?;
     }
