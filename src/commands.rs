@@ -1056,6 +1056,10 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     let prover = match prover {
         Some(p) => p,
         None => {
+            let _spinner = crate::ui::Spinner::new(format!(
+                "building the proving key (k = {})",
+                eligo_circuits::layout::k_for(&shape)
+            ));
             let p = Prover::new(params, shape)?;
             crate::ui::cache_verifier_files(&p)?;
             p
@@ -1077,6 +1081,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
         .collect();
     let errors = Mutex::new(Vec::new());
     let t1 = Instant::now();
+    let bar = crate::ui::BatchBar::new(prove_jobs.len());
     prover.prove_batch(&prove_jobs, |i, result| {
         let (pkg, p) = &jobs[i];
         let id = p.license_id;
@@ -1092,13 +1097,13 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
                 if a.json {
                     let mut r = record(pkg, Some(id), "proven", None, None);
                     r["proof"] = serde_json::Value::from(path.display().to_string());
-                    out!("{r}");
+                    bar.println(r.to_string());
                 } else {
-                    out!(
+                    bar.println(format!(
                         "license {id}: proof written to {} ({n} bytes, {:.2} s since start)",
                         path.display(),
-                        t1.elapsed().as_secs_f64()
-                    )
+                        crate::ui::since_start()
+                    ))
                 }
             }
             Err(Failure(e)) => {
@@ -1120,7 +1125,9 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
                     .push(format!("license {id}: {e}"))
             }
         }
+        bar.inc();
     });
+    drop(bar);
     let errors = errors.into_inner().expect("lock");
     if !errors.is_empty() {
         return Err(Failure(errors.join("; ")));

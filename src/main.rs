@@ -178,6 +178,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
 }
 
 fn main() -> ExitCode {
+    ui::mark_start();
     let cli = Cli::parse();
     ui::init_log(cli.quiet, cli.verbose);
     cleanup::install();

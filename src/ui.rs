@@ -192,6 +192,101 @@ impl StreamProgress {
     }
 }
 
+/// When the command started (set first thing in `main`).
+static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the start of the command.
+pub fn mark_start() {
+    START.get_or_init(std::time::Instant::now);
+}
+
+/// Seconds since the command started.
+pub fn since_start() -> f64 {
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+}
+
+/// A spinner on a terminal while a step runs (nothing otherwise), its
+/// clock counting from the start of the command.
+pub struct Spinner(Option<ProgressBar>);
+
+impl Spinner {
+    /// Shows `msg` with a spinner.
+    pub fn new(msg: impl Into<String>) -> Self {
+        use std::io::IsTerminal;
+        Spinner(
+            (std::io::stderr().is_terminal() && progress_shown()).then(|| {
+                let bar = ProgressBar::new_spinner()
+                    .with_elapsed(std::time::Duration::from_secs_f64(since_start()));
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} [{elapsed} since start]")
+                        .expect("template"),
+                );
+                bar.set_message(msg.into());
+                bar.enable_steady_tick(Duration::from_millis(200));
+                bar
+            }),
+        )
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A `[n/N]` bar with the ETA on a terminal while a batch is proven
+/// (nothing otherwise: each proof is a result line on stdout).
+pub struct BatchBar(Option<ProgressBar>);
+
+impl BatchBar {
+    /// A bar over `total` proofs.
+    pub fn new(total: usize) -> Self {
+        use std::io::IsTerminal;
+        BatchBar(
+            (std::io::stderr().is_terminal() && progress_shown()).then(|| {
+                let bar = ProgressBar::new(total as u64)
+                    .with_elapsed(std::time::Duration::from_secs_f64(since_start()));
+                bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:30} [{pos}/{len}] proofs ({per_sec}, ETA {eta}) [{elapsed} since start]",
+                )
+                .expect("template"),
+            );
+                bar
+            }),
+        )
+    }
+
+    /// One more proof done.
+    pub fn inc(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    /// Prints a result line above the bar (or plainly without one).
+    pub fn println(&self, line: String) {
+        match &self.0 {
+            Some(bar) => bar.suspend(|| out(format_args!("{line}"))),
+            None => out(format_args!("{line}")),
+        }
+    }
+}
+
+impl Drop for BatchBar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Loads (or generates and caches) the parameters for `shape`.
 pub fn params_for(shape: &Shape) -> Result<Params, crate::Failure> {
     let store = ParamsStore::at_default_home()?;
