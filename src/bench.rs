@@ -351,40 +351,90 @@ fn markdown(points: &[Point]) -> String {
     s
 }
 
-/// A log-log line plot of prove time (s) and verify time (ms) against
-/// capacity, one line per thread count.
+/// The verification goal drawn on the plot (ms).
+const GOAL_VERIFY_MS: f64 = 10.0;
+/// The peak-memory goal drawn on the plot (MB).
+const GOAL_PEAK_MB: f64 = 512.0;
+/// Line colours, one per thread count.
+const COLORS: [&str; 5] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
+
+/// The plot: two panels over capacity (log₂ scale), one line per thread
+/// count. Top: prove and verify time per proof (log scale) with the
+/// verification goal. Bottom: peak memory of one proof (MB, left axis, with
+/// its goal) and batch throughput (licenses per hour, right axis). A dashed
+/// marker and a `k` label show where the circuit grows.
 fn svg(points: &[Point]) -> String {
-    const W: f64 = 720.0;
-    const H: f64 = 420.0;
-    const L: f64 = 70.0;
-    const R: f64 = 170.0;
-    const T: f64 = 40.0;
-    const B: f64 = 60.0;
-    let caps: Vec<f64> = points.iter().map(|p| (p.capacity as f64).log2()).collect();
-    let (xmin, xmax) = caps
+    const W: f64 = 820.0;
+    const PANEL: f64 = 300.0;
+    const L: f64 = 80.0;
+    const R: f64 = 260.0;
+    const T: f64 = 50.0;
+    const GAP: f64 = 90.0;
+    const H: f64 = T + PANEL + GAP + PANEL + 70.0;
+    let mut s = String::new();
+    let x_of = |c: usize| (c as f64).log2();
+    let (xmin, xmax) = points
         .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
-    let xmax = if xmax > xmin { xmax } else { xmin + 1.0 };
-    let vals: Vec<f64> = points
-        .iter()
-        .flat_map(|p| [p.prove_s * 1e3, p.verify_ms])
-        .filter(|v| *v > 0.0)
-        .map(|v| v.log10())
-        .collect();
-    let (ymin, ymax) = vals
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(*y), b.max(*y)));
-    let (ymin, ymax) = (ymin.floor(), ymax.ceil().max(ymin.floor() + 1.0));
-    let x = |c: f64| L + (c - xmin) / (xmax - xmin) * (W - L - R);
-    let y = |ms: f64| T + (ymax - ms.log10()) / (ymax - ymin) * (H - T - B);
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">Eligo: prove and verify time vs log capacity ({})</text>\n",
+        .map(|p| x_of(p.capacity))
+        .fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+    let (xmin, xmax) = if xmax > xmin {
+        (xmin - 0.3, xmax + 0.3)
+    } else {
+        (xmin - 1.0, xmin + 1.0)
+    };
+    let x = |c: usize| L + (x_of(c) - xmin) / (xmax - xmin) * (W - L - R);
+    writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">Eligo: proving, verification and memory against capacity ({})</text>",
         W / 2.0,
         machine().split(" (").next().unwrap_or("")
-    );
-    let mut decade = ymin;
-    while decade <= ymax {
-        let yy = y(10f64.powf(decade));
+    )
+    .unwrap();
+    let mut caps: Vec<(usize, u32)> = points.iter().map(|p| (p.capacity, p.k)).collect();
+    caps.sort_unstable();
+    caps.dedup();
+    let mut threads: Vec<usize> = points.iter().map(|p| p.threads).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    let series = |t: usize| {
+        let mut v: Vec<&Point> = points.iter().filter(|p| p.threads == t).collect();
+        v.sort_by_key(|p| p.capacity);
+        v
+    };
+    // Both panels: capacity ticks, k labels, and a dashed marker between
+    // capacities whose circuits differ in k.
+    for top in [T, T + PANEL + GAP] {
+        let bottom = top + PANEL;
+        writeln!(s, "<rect x=\"{L}\" y=\"{top}\" width=\"{}\" height=\"{PANEL}\" fill=\"none\" stroke=\"#888\"/>", W - L - R).unwrap();
+        for (c, k) in &caps {
+            let xx = x(*c);
+            writeln!(s, "<line x1=\"{xx}\" x2=\"{xx}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#eee\"/><text x=\"{xx}\" y=\"{}\" text-anchor=\"middle\">{c}</text><text x=\"{xx}\" y=\"{}\" text-anchor=\"middle\" fill=\"#666\">k = {k}</text>", bottom + 16.0, bottom + 30.0).unwrap();
+        }
+        for pair in caps.windows(2) {
+            if pair[0].1 != pair[1].1 {
+                let xx = (x(pair[0].0) + x(pair[1].0)) / 2.0;
+                writeln!(s, "<line class=\"k-step\" x1=\"{xx}\" x2=\"{xx}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#999\" stroke-dasharray=\"3,3\"/><text x=\"{}\" y=\"{}\" fill=\"#666\" font-size=\"10\">k {} → {}</text>", xx + 3.0, top + 12.0, pair[0].1, pair[1].1).unwrap();
+            }
+        }
+        writeln!(s, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">capacity (tasks per license, log₂ scale)</text>", (L + W - R) / 2.0, bottom + 50.0).unwrap();
+    }
+
+    // Top panel: time per proof, log scale, in ms.
+    let times: Vec<f64> = points
+        .iter()
+        .flat_map(|p| [p.prove_s * 1e3, p.verify_ms])
+        .chain([GOAL_VERIFY_MS])
+        .filter(|v| *v > 0.0)
+        .map(f64::log10)
+        .collect();
+    let (lo, hi) = times
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = (lo.floor(), hi.ceil().max(lo.floor() + 1.0));
+    let y_time = move |ms: f64| T + (hi - ms.max(1e-9).log10()) / (hi - lo) * PANEL;
+    let mut decade = lo;
+    while decade <= hi {
+        let yy = y_time(10f64.powf(decade));
         let label = if decade >= 3.0 {
             format!("{} s", 10f64.powf(decade - 3.0))
         } else {
@@ -393,53 +443,80 @@ fn svg(points: &[Point]) -> String {
         writeln!(s, "<line x1=\"{L}\" x2=\"{}\" y1=\"{yy}\" y2=\"{yy}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{label}</text>", W - R, L - 6.0, yy + 4.0).unwrap();
         decade += 1.0;
     }
-    let mut caps_sorted: Vec<usize> = points.iter().map(|p| p.capacity).collect();
-    caps_sorted.sort_unstable();
-    caps_sorted.dedup();
-    for c in &caps_sorted {
-        let xx = x((*c as f64).log2());
-        writeln!(s, "<line x1=\"{xx}\" x2=\"{xx}\" y1=\"{T}\" y2=\"{}\" stroke=\"#eee\"/><text x=\"{xx}\" y=\"{}\" text-anchor=\"middle\">{c}</text>", H - B, H - B + 18.0).unwrap();
+    writeln!(s, "<text transform=\"translate(18,{}) rotate(-90)\" text-anchor=\"middle\">time per proof (log scale)</text>", T + PANEL / 2.0).unwrap();
+    let goal = y_time(GOAL_VERIFY_MS);
+    writeln!(s, "<line class=\"goal\" x1=\"{L}\" x2=\"{}\" y1=\"{goal}\" y2=\"{goal}\" stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"8,4\"/><text x=\"{}\" y=\"{}\" fill=\"#2ca02c\">goal: verify ≤ {GOAL_VERIFY_MS} ms</text>", W - R, W - R + 8.0, goal + 4.0).unwrap();
+
+    // Bottom panel: peak memory (left axis) and licenses per hour (right).
+    let top2 = T + PANEL + GAP;
+    let mem_max = points
+        .iter()
+        .map(|p| p.peak_rss_single_mb)
+        .fold(GOAL_PEAK_MB, f64::max)
+        * 1.1;
+    let rate_max = points
+        .iter()
+        .map(|p| p.licenses_per_hour_batch)
+        .fold(1.0, f64::max)
+        * 1.1;
+    let y_mem = move |mb: f64| top2 + PANEL - mb / mem_max * PANEL;
+    let y_rate = move |r: f64| top2 + PANEL - r / rate_max * PANEL;
+    for i in 0..=4 {
+        let f = f64::from(i) / 4.0;
+        let yy = top2 + PANEL - f * PANEL;
+        writeln!(s, "<line x1=\"{L}\" x2=\"{}\" y1=\"{yy}\" y2=\"{yy}\" stroke=\"#eee\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.0}</text><text x=\"{}\" y=\"{}\">{:.0}</text>", W - R, L - 6.0, yy + 4.0, f * mem_max, W - R + 6.0, yy + 4.0, f * rate_max).unwrap();
     }
-    writeln!(
-        s,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">log capacity (tasks per license)</text>",
-        (L + W - R) / 2.0,
-        H - 18.0
-    )
-    .unwrap();
-    let mut threads: Vec<usize> = points.iter().map(|p| p.threads).collect();
-    threads.sort_unstable();
-    threads.dedup();
-    let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
+    writeln!(s, "<text transform=\"translate(18,{}) rotate(-90)\" text-anchor=\"middle\">peak memory of one proof (MB)</text>", top2 + PANEL / 2.0).unwrap();
+    writeln!(s, "<text transform=\"translate({},{}) rotate(90)\" text-anchor=\"middle\">batch throughput (licenses per hour)</text>", W - R + 62.0, top2 + PANEL / 2.0).unwrap();
+    let goal = y_mem(GOAL_PEAK_MB);
+    writeln!(s, "<line class=\"goal\" x1=\"{L}\" x2=\"{}\" y1=\"{goal}\" y2=\"{goal}\" stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"8,4\"/><text x=\"{}\" y=\"{}\" fill=\"#2ca02c\">goal: ≤ {GOAL_PEAK_MB} MB</text>", W - R, L + 6.0, goal - 6.0).unwrap();
+
+    // The lines, and the legend.
     let mut legend_y = T + 10.0;
+    let legend_x = W - R + 90.0;
+    type Value = Box<dyn Fn(&Point) -> f64>;
     for (i, t) in threads.iter().enumerate() {
-        let color = colors[i % colors.len()];
-        for (name, dash, f) in [
+        let color = COLORS[i % COLORS.len()];
+        let lines: [(&str, &str, Value); 4] = [
             (
                 "prove",
                 "",
-                Box::new(|p: &Point| p.prove_s * 1e3) as Box<dyn Fn(&Point) -> f64>,
+                Box::new(move |p: &Point| y_time(p.prove_s * 1e3)),
             ),
-            ("verify", "6,4", Box::new(|p: &Point| p.verify_ms)),
-        ] {
-            let mut pts: Vec<&Point> = points.iter().filter(|p| p.threads == *t).collect();
-            pts.sort_by_key(|p| p.capacity);
+            (
+                "verify",
+                "6,4",
+                Box::new(move |p: &Point| y_time(p.verify_ms)),
+            ),
+            (
+                "peak memory",
+                "",
+                Box::new(move |p: &Point| y_mem(p.peak_rss_single_mb)),
+            ),
+            (
+                "licenses/hour",
+                "2,3",
+                Box::new(move |p: &Point| y_rate(p.licenses_per_hour_batch)),
+            ),
+        ];
+        for (name, dash, y) in lines {
+            let pts = series(*t);
             let path: Vec<String> = pts
                 .iter()
-                .map(|p| format!("{:.1},{:.1}", x((p.capacity as f64).log2()), y(f(p))))
+                .map(|p| format!("{:.1},{:.1}", x(p.capacity), y(p)))
                 .collect();
             writeln!(s, "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"{dash}\" points=\"{}\"/>", path.join(" ")).unwrap();
             for p in &pts {
                 writeln!(
                     s,
                     "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{color}\"/>",
-                    x((p.capacity as f64).log2()),
-                    y(f(p))
+                    x(p.capacity),
+                    y(p)
                 )
                 .unwrap();
             }
-            writeln!(s, "<line x1=\"{}\" x2=\"{}\" y1=\"{legend_y}\" y2=\"{legend_y}\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"{dash}\"/><text x=\"{}\" y=\"{}\">{name}, {t} thread(s)</text>", W - R + 10.0, W - R + 40.0, W - R + 46.0, legend_y + 4.0).unwrap();
-            legend_y += 20.0;
+            writeln!(s, "<line x1=\"{legend_x}\" x2=\"{}\" y1=\"{legend_y}\" y2=\"{legend_y}\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"{dash}\"/><text x=\"{}\" y=\"{}\">{name}, {t} thr.</text>", legend_x + 24.0, legend_x + 28.0, legend_y + 4.0).unwrap();
+            legend_y += 18.0;
         }
     }
     s.push_str("</svg>\n");
@@ -516,7 +593,7 @@ pub fn run(a: BenchArgs) -> Result<Outcome, Failure> {
         return write_outputs(&a.out, &points, &caps);
     }
     let (caps, threads, reps, batch) = if a.quick {
-        (vec![1024, 4096], vec![1, 2], 1, 2)
+        (vec![4096, 16384], vec![1, 2], 1, 2)
     } else {
         (vec![1024, 4096, 16384, 65536], vec![1, 2], 3, 8)
     };

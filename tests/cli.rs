@@ -2077,3 +2077,55 @@ fn snapshot_speaks_json_per_license() {
         vec![(9, "error".to_string(), "over_capacity".into())]
     );
 }
+
+#[test]
+fn the_bench_plot_draws_two_panels_with_titles_k_steps_and_goals() {
+    // The committed sweep: four capacities, two thread counts, k steps.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/bench/bench.csv");
+    let r = eligo(&["bench", "--render", csv, "--out", s(dir.path())]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let svg = std::fs::read_to_string(dir.path().join("bench.svg")).unwrap();
+    for text in [
+        "time per proof (log scale)",
+        "capacity (tasks per license, log₂ scale)",
+        "peak memory of one proof (MB)",
+        "batch throughput (licenses per hour)",
+        "goal: verify ≤ 10 ms",
+        "goal: ≤ 512 MB",
+    ] {
+        assert!(svg.contains(text), "the plot lacks {text:?}");
+    }
+    assert!(
+        svg.matches("class=\"k-step\"").count() >= 2,
+        "a marker per k step"
+    );
+    // Rendered to pixels: both thread counts' colours and the goal's.
+    let mut options = resvg::usvg::Options::default();
+    options.fontdb_mut().load_system_fonts();
+    let tree = resvg::usvg::Tree::from_str(&svg, &options).expect("a valid SVG");
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    let png = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-plot.png");
+    pixmap.save_png(&png).unwrap();
+    let has = |rgb: [u8; 3]| {
+        pixmap
+            .pixels()
+            .iter()
+            .any(|p| [p.red(), p.green(), p.blue()] == rgb && p.alpha() == 255)
+    };
+    for rgb in [[0x1f, 0x77, 0xb4], [0xd6, 0x27, 0x28], [0x2c, 0xa0, 0x2c]] {
+        assert!(has(rgb), "no pixel of {rgb:02x?} in {}", png.display());
+    }
+    let white = pixmap
+        .pixels()
+        .iter()
+        .filter(|p| p.red() == 255 && p.green() == 255 && p.blue() == 255)
+        .count();
+    assert!(white < pixmap.pixels().len(), "something is drawn");
+}
