@@ -2129,3 +2129,65 @@ fn the_bench_plot_draws_two_panels_with_titles_k_steps_and_goals() {
         .count();
     assert!(white < pixmap.pixels().len(), "something is drawn");
 }
+
+/// `eligo ARGS` on a pseudo-terminal (util-linux `script`), its output as
+/// the terminal saw it.
+fn eligo_on_a_terminal(args: &[&str]) -> String {
+    let exe = env!("CARGO_BIN_EXE_eligo");
+    let line = std::iter::once(exe)
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("ELIGO_HOME", common::home())
+        .output()
+        .expect("util-linux script");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_terminal_gets_progress_bars() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, e) = write_inputs(dir.path());
+    let snap = dir.path().join("snap");
+    let mut args = snapshot_args(&t, &e, &snap, "1024", "4");
+    let screen = eligo_on_a_terminal(&args);
+    assert!(
+        screen.contains("% of the input,") && screen.contains("licenses ("),
+        "{screen}"
+    );
+    let out = dir.path().join("proofs");
+    let sj = snap.join("snapshot.json");
+    let (p0, p15) = (snap.join("packages/0.json"), snap.join("packages/15.json"));
+    let screen = eligo_on_a_terminal(&[
+        "prove",
+        "--snapshot",
+        s(&sj),
+        "--package",
+        s(&p0),
+        s(&p15),
+        "--out",
+        s(&out),
+        "--claimant",
+        "0xa1",
+        "--contract",
+        TEST_CONTRACT,
+        "--chain-id",
+        "1",
+    ]);
+    assert!(screen.contains("[2/2] proofs"), "{screen}");
+    assert!(screen.contains("since start"), "{screen}");
+    // -q: no bar, results only.
+    args.push("--force");
+    args.push("-q");
+    let screen = eligo_on_a_terminal(&args);
+    assert!(!screen.contains("% of the input"), "{screen}");
+    assert!(screen.contains("registry root:"), "{screen}");
+}
