@@ -71,10 +71,11 @@ impl CountProgress {
     pub fn new(what: &'static str) -> Self {
         use std::io::IsTerminal;
         let bar = (std::io::stderr().is_terminal() && progress_shown()).then(|| {
-            let bar = ProgressBar::new(0);
+            let bar = ProgressBar::new(0)
+                .with_elapsed(std::time::Duration::from_secs_f64(since_start()));
             bar.set_style(
                 ProgressStyle::with_template(&format!(
-                    "{{bar:30}} {{pos}}/{{len}} {what} ({{per_sec}}, ETA {{eta}})"
+                    "{{bar:30}} {{pos}}/{{len}} {what} ({{per_sec}}, ETA {{eta}}) [{{elapsed}} since start]"
                 ))
                 .expect("template"),
             );
@@ -137,10 +138,11 @@ impl StreamProgress {
     pub fn new(what: &'static str, read: eligo_prover::inputs::ReadProgress) -> Self {
         use std::io::IsTerminal;
         let bar = (std::io::stderr().is_terminal() && progress_shown()).then(|| {
-            let bar = ProgressBar::new(STREAM_STEPS);
+            let bar = ProgressBar::new(STREAM_STEPS)
+                .with_elapsed(std::time::Duration::from_secs_f64(since_start()));
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:30} {percent:>3}% of the input, {msg}, ETA {eta}",
+                    "{bar:30} {percent:>3}% of the input, {msg}, ETA {eta} [{elapsed} since start]",
                 )
                 .expect("template"),
             );

@@ -2163,6 +2163,7 @@ fn a_terminal_gets_progress_bars() {
         screen.contains("% of the input,") && screen.contains("licenses ("),
         "{screen}"
     );
+    assert!(screen.contains("since start]"), "{screen}");
     let out = dir.path().join("proofs");
     let sj = snap.join("snapshot.json");
     let (p0, p15) = (snap.join("packages/0.json"), snap.join("packages/15.json"));
