@@ -632,11 +632,7 @@ fn merge_parts(parts: &[PathBuf], out: &Path, force: bool, json: bool) -> Result
     }
     prepare_out(out, part::SNAPSHOT_FILE, force, "merge")?;
     let staging = staging_in(out)?;
-    let mut exclusions = std::collections::BTreeMap::new();
-    for p in &parts {
-        exclusions.extend(p.exclusions.iter().map(|(id, r)| (*id, *r)));
-    }
-    let verdicts = VerdictLog::new(config.threshold, exclusions);
+    let verdicts = VerdictLog::new(config.threshold, part::all_exclusions(&parts));
     let merged = merge_into(
         &parts,
         staging.path(),
@@ -795,9 +791,14 @@ pub fn parse_context(a: &ProveArgs) -> Result<ClaimContext, Failure> {
     })
 }
 
-/// The package files named by `args`: files as given, directories
-/// expanded to their `*.json` files in name order.
-fn package_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+/// The files named by `args`: files as given, directories expanded to
+/// the files in them whose name `wanted` accepts, in name order. A
+/// directory without one is an error saying it holds no `what`.
+pub(crate) fn expand_dirs(
+    args: &[PathBuf],
+    wanted: impl Fn(&Path) -> bool,
+    what: &str,
+) -> Result<Vec<PathBuf>, Failure> {
     let mut out = Vec::new();
     for arg in args {
         if !arg.is_dir() {
@@ -807,11 +808,11 @@ fn package_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
         let mut found: Vec<PathBuf> = fs::read_dir(arg)
             .map_err(|e| Failure(format!("{}: {e}", arg.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+            .filter(|p| p.is_file() && wanted(p))
             .collect();
         if found.is_empty() {
             return Err(Failure(format!(
-                "{}: no package (*.json) in this directory",
+                "{}: no {what} in this directory",
                 arg.display()
             )));
         }
@@ -819,6 +820,16 @@ fn package_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
         out.extend(found);
     }
     Ok(out)
+}
+
+/// The package files named by `args`: files as given, directories
+/// expanded to their `*.json` files in name order.
+fn package_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    expand_dirs(
+        args,
+        |p| p.extension().is_some_and(|x| x == "json"),
+        "package (*.json)",
+    )
 }
 
 /// Checks that `dir` can take files before any work: creates it and

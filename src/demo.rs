@@ -196,18 +196,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         .iter()
         .map(|id| proofs_dir.join(format!("{id}.proof.json")))
         .collect();
-    let verdict = verifying::verify(VerifyArgs {
-        snapshot: snapshot.clone(),
-        proofs: proof_paths.clone(),
-        no_batch: false,
-        vk: None,
-        expect_chain_id: None,
-        expect_chain_name: None,
-        expect_contract: None,
-        expect_claimant: None,
-        expect_option: None,
-        json: false,
-    })?;
+    let verdict = verifying::verify(verify_args(snapshot.clone(), proof_paths.clone(), false))?;
     if !matches!(verdict, Outcome::Success) {
         return Err(Failure("demo: a fresh proof did not verify".into()));
     }
@@ -230,18 +219,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     file["public_inputs"]["claim_ctx"] =
         serde_json::Value::from(eligo_circuits::native::fp_to_hex(&ctx.hash()));
     eligo_prover::fsio::write_atomic(&stolen, serde_json::to_string_pretty(&file)?.as_bytes())?;
-    let v = verifying::verify(VerifyArgs {
-        snapshot,
-        proofs: vec![stolen],
-        no_batch: true,
-        vk: None,
-        expect_chain_id: None,
-        expect_chain_name: None,
-        expect_contract: None,
-        expect_claimant: None,
-        expect_option: None,
-        json: false,
-    })?;
+    let v = verifying::verify(verify_args(snapshot, vec![stolen], true))?;
     out!(
         "   -> exit code {} (the claim context binds the proof to its claimant)",
         if matches!(v, Outcome::Negative) { 1 } else { 0 }
@@ -270,4 +248,21 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     );
     out!("\ndemo files are in {}", out.display());
     Ok(Outcome::Success)
+}
+
+/// `eligo verify SNAPSHOT PROOFS` as the demo runs it: no expectations,
+/// text output.
+fn verify_args(snapshot: PathBuf, proofs: Vec<PathBuf>, no_batch: bool) -> VerifyArgs {
+    VerifyArgs {
+        snapshot,
+        proofs,
+        no_batch,
+        vk: None,
+        expect_chain_id: None,
+        expect_chain_name: None,
+        expect_contract: None,
+        expect_claimant: None,
+        expect_option: None,
+        json: false,
+    }
 }

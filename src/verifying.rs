@@ -9,7 +9,7 @@ use clap::Args;
 use eligo_circuits::{ClaimContext, PayoutOption};
 use eligo_verifier::{ProofError, ProofFile, VerifyError};
 
-use crate::commands::{kind_of, parse_address, read_limited, read_snapshot};
+use crate::commands::{expand_dirs, kind_of, parse_address, read_limited, read_snapshot};
 use crate::ui::log;
 use crate::{Failure, Outcome};
 
@@ -244,31 +244,14 @@ impl Entry {
 /// The proof files named by `args`: files as given, directories expanded
 /// to their `*.proof.json` files in name order.
 fn proof_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
-    let mut out = Vec::new();
-    for arg in args {
-        if !arg.is_dir() {
-            out.push(arg.clone());
-            continue;
-        }
-        let mut found: Vec<PathBuf> = std::fs::read_dir(arg)
-            .map_err(|e| Failure(format!("{}: {e}", arg.display())))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().ends_with(PROOF_SUFFIX))
-            })
-            .collect();
-        if found.is_empty() {
-            return Err(Failure(format!(
-                "{}: no proof file (*{PROOF_SUFFIX}) in this directory",
-                arg.display()
-            )));
-        }
-        found.sort();
-        out.extend(found);
-    }
-    Ok(out)
+    expand_dirs(
+        args,
+        |p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(PROOF_SUFFIX))
+        },
+        &format!("proof file (*{PROOF_SUFFIX})"),
+    )
 }
 
 fn read_proof(path: &Path) -> Result<ProofFile, Verdict> {

@@ -35,6 +35,14 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// The objects of a `--json` run's stdout, one per line.
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect(l))
+        .collect()
+}
+
 /// The claim contract of tests that do not name one.
 const TEST_CONTRACT: &str = "0x00000000000000000000000000000000000000c1";
 
@@ -1668,11 +1676,7 @@ fn verify_shows_the_binding_and_checks_expectations() {
         }
     }
     // JSON Lines: one object per file, the schema's fields.
-    let lines: Vec<serde_json::Value> = ok
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&ok.stdout);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["status"], "valid");
     assert_eq!(lines[0]["license_id"], 0);
@@ -1709,12 +1713,6 @@ fn batches_skip_and_resume_and_speak_json() {
     let sj = snap.join("snapshot.json");
     let out = dir.path().join("proofs");
     let claim = ["--claimant", "0x00000000000000000000000000000000000000a1"];
-    let json_lines = |stdout: &str| -> Vec<serde_json::Value> {
-        stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).expect(l))
-            .collect()
-    };
     // --skip-ineligible: the two eligible licenses are proven, the four
     // others listed on stderr; exit 0.
     let mut args = claim.to_vec();
@@ -2010,10 +2008,9 @@ fn snapshot_speaks_json_per_license() {
     let (t, e) = write_inputs(dir.path());
     let key = salt_key(dir.path());
     let lines = |stdout: &str| -> Vec<(u64, String, serde_json::Value)> {
-        stdout
-            .lines()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).expect(l);
+        json_lines(stdout)
+            .into_iter()
+            .map(|v| {
                 (
                     v["license_id"].as_u64().unwrap(),
                     v["status"].as_str().unwrap().to_string(),

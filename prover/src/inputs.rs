@@ -169,6 +169,37 @@ impl RowCheck {
         )
     }
 
+    /// The row of license `id` (already checked): the epoch must fit 32
+    /// bits (named in the error as the file wrote it, `Debug`-formatted:
+    /// a CSV field quoted, a Parquet number bare) and the outcome must be a
+    /// known word.
+    fn row(
+        &self,
+        place: Place,
+        id: u64,
+        task_id: u64,
+        (epoch, shown): (u64, impl fmt::Debug),
+        outcome: &[u8],
+    ) -> Result<(Place, u64, TaskEntry), InputError> {
+        let epoch = u32::try_from(epoch).map_err(|_| {
+            self.not_integer(
+                place,
+                "epoch",
+                format_args!("{shown:?} (at most {})", u32::MAX),
+            )
+        })?;
+        let outcome = self.outcome(place, outcome)?;
+        Ok((
+            place,
+            id,
+            TaskEntry {
+                task_id,
+                epoch,
+                outcome,
+            },
+        ))
+    }
+
     fn outcome(&self, place: Place, word: &[u8]) -> Result<Outcome, InputError> {
         outcome_word(word).ok_or_else(|| {
             InputError::at_place(
@@ -534,27 +565,11 @@ impl<R: Read + Send> RowSource for CsvRows<R> {
         };
         let id = self.check.license(place, int(0)?)?;
         let task_id = int(1)?;
-        let epoch = u32::try_from(int(2)?).map_err(|_| {
-            self.check.not_integer(
-                place,
-                "epoch",
-                format_args!(
-                    "{:?} (at most {})",
-                    String::from_utf8_lossy(field(2)),
-                    u32::MAX
-                ),
-            )
-        })?;
-        let outcome = self.check.outcome(place, field(3))?;
-        Ok(Some((
-            place,
-            id,
-            TaskEntry {
-                task_id,
-                epoch,
-                outcome,
-            },
-        )))
+        let epoch = int(2)?;
+        let shown = String::from_utf8_lossy(field(2));
+        self.check
+            .row(place, id, task_id, (epoch, shown), field(3))
+            .map(Some)
     }
 
     fn digest(&self) -> [u8; INPUT_DIGEST_BYTES] {

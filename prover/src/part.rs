@@ -164,6 +164,27 @@ impl PartManifest {
         })
     }
 
+    /// The fields every part of one snapshot shares, named and shown as a
+    /// refusal to merge prints them.
+    fn shared_fields(&self) -> [(&'static str, String); 8] {
+        [
+            ("program_id", format!("{:?}", self.program_id)),
+            ("capacity", self.capacity.to_string()),
+            ("depth", self.depth.to_string()),
+            (
+                "threshold",
+                format!("{}/{}", self.threshold.num, self.threshold.den),
+            ),
+            ("shards", self.shards.to_string()),
+            ("tasks file", format!("digest {}", self.tasks_digest)),
+            (
+                "exclusions file",
+                format!("digest {}", self.exclusions_digest),
+            ),
+            ("salts", self.salts.clone()),
+        ]
+    }
+
     /// Its shard.
     fn shard(&self, path: &Path) -> Result<Shard, SnapshotError> {
         Shard::new(u64::from(self.shard), u64::from(self.shards))
@@ -357,59 +378,15 @@ pub fn check_parts(parts: &[Part]) -> Result<SnapshotConfig, SnapshotError> {
         return Err(part_error(Path::new("--merge"), "no parts given"));
     };
     let m0 = &first.manifest;
+    let shared0 = m0.shared_fields();
     for p in &parts[1..] {
-        let m = &p.manifest;
-        let differs = [
-            (
-                "program_id",
-                m.program_id != m0.program_id,
-                format!("{:?}", m.program_id),
-                format!("{:?}", m0.program_id),
-            ),
-            (
-                "capacity",
-                m.capacity != m0.capacity,
-                m.capacity.to_string(),
-                m0.capacity.to_string(),
-            ),
-            (
-                "depth",
-                m.depth != m0.depth,
-                m.depth.to_string(),
-                m0.depth.to_string(),
-            ),
-            (
-                "threshold",
-                m.threshold != m0.threshold,
-                format!("{}/{}", m.threshold.num, m.threshold.den),
-                format!("{}/{}", m0.threshold.num, m0.threshold.den),
-            ),
-            (
-                "shards",
-                m.shards != m0.shards,
-                m.shards.to_string(),
-                m0.shards.to_string(),
-            ),
-            (
-                "tasks file",
-                m.tasks_digest != m0.tasks_digest,
-                format!("digest {}", m.tasks_digest),
-                format!("digest {}", m0.tasks_digest),
-            ),
-            (
-                "exclusions file",
-                m.exclusions_digest != m0.exclusions_digest,
-                format!("digest {}", m.exclusions_digest),
-                format!("digest {}", m0.exclusions_digest),
-            ),
-            (
-                "salts",
-                m.salts != m0.salts,
-                m.salts.clone(),
-                m0.salts.clone(),
-            ),
-        ];
-        if let Some((what, _, here, there)) = differs.into_iter().find(|d| d.1) {
+        let shared = p.manifest.shared_fields();
+        let differs = shared
+            .iter()
+            .zip(&shared0)
+            .find(|(here, there)| here.1 != there.1)
+            .map(|((what, here), (_, there))| (*what, here, there));
+        if let Some((what, here, there)) = differs {
             return Err(part_error(
                 &p.dir,
                 format!(
@@ -451,6 +428,14 @@ pub fn check_parts(parts: &[Part]) -> Result<SnapshotConfig, SnapshotError> {
     m0.config(&first.dir.join(MANIFEST_FILE))
 }
 
+/// Every exclusion of `parts` (each holds its shard's).
+pub fn all_exclusions(parts: &[Part]) -> BTreeMap<u64, ExclusionReason> {
+    parts
+        .iter()
+        .flat_map(|p| p.exclusions.iter().map(|(id, r)| (*id, *r)))
+        .collect()
+}
+
 /// What a merge wrote.
 #[derive(Debug)]
 pub struct Merged {
@@ -484,10 +469,7 @@ pub fn merge(
 ) -> Result<Merged, SnapshotError> {
     let config = check_parts(parts)?;
     let shape = config.shape;
-    let mut exclusions = BTreeMap::new();
-    for p in parts {
-        exclusions.extend(p.exclusions.iter().map(|(id, r)| (*id, *r)));
-    }
+    let exclusions = all_exclusions(parts);
     let trees = Trees::build(
         &shape,
         parts.iter().flat_map(|p| p.leaves.iter().copied()),

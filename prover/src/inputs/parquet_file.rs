@@ -349,24 +349,10 @@ impl RowSource for ParquetRows {
         };
         let id = check.license(place, int(0)?)?;
         let task_id = int(1)?;
-        let epoch_value = int(2)?;
-        let epoch = u32::try_from(epoch_value).map_err(|_| {
-            check.not_integer(
-                place,
-                "epoch",
-                format_args!("{epoch_value} (at most {})", u32::MAX),
-            )
-        })?;
-        let outcome = check.outcome(place, group.words.1[i].data())?;
-        Ok(Some((
-            place,
-            id,
-            TaskEntry {
-                task_id,
-                epoch,
-                outcome,
-            },
-        )))
+        let epoch = int(2)?;
+        check
+            .row(place, id, task_id, (epoch, epoch), group.words.1[i].data())
+            .map(Some)
     }
 
     fn digest(&self) -> [u8; INPUT_DIGEST_BYTES] {
