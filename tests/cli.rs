@@ -165,8 +165,8 @@ fn network_holder_operator_verifier_flow() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("license 0: eligible") && r.stdout.contains("executed 667 of 1000"));
     for (id, reason) in [
-        (1, "below threshold"),
-        (2, "below threshold"),
+        (1, "not over the threshold"),
+        (2, "not over the threshold"),
         (5, "excluded: blacklisted"),
         (6, "excluded: airdrop"),
     ] {
@@ -193,7 +193,7 @@ fn network_holder_operator_verifier_flow() {
         "weth",
     ];
     for (id, reason) in [
-        (2, "below threshold"),
+        (2, "not over the threshold"),
         (5, "excluded: blacklisted"),
         (6, "excluded: airdrop"),
     ] {
@@ -782,14 +782,14 @@ fn params_export_writes_the_contract_files_and_fingerprint() {
     assert!(
         r.stdout.contains(
             "circuit fingerprint (capacity 256, depth 4): \
-             2054ac5079385466412aea3bd760d74b7956bf6e87e90b4bbc2bab7ec4bf7f17"
+             8c6762bc2ee2d05365456ce8c58c72ce726b36ff72d85ed94762c10b3c4e5e06"
         ),
         "{}",
         r.stdout
     );
     assert_eq!(
         key.fingerprint_hex(),
-        "2054ac5079385466412aea3bd760d74b7956bf6e87e90b4bbc2bab7ec4bf7f17"
+        "8c6762bc2ee2d05365456ce8c58c72ce726b36ff72d85ed94762c10b3c4e5e06"
     );
     // Deterministic: a second export gives the same bytes.
     let again = dir.path().join("again.vk");
@@ -1735,7 +1735,7 @@ fn batches_skip_and_resume_and_speak_json() {
     assert_eq!(status(6), ("skipped".into(), "excluded_airdrop".into()));
     assert!(
         r.stderr
-            .contains("license 2: skipped: not eligible: below threshold"),
+            .contains("license 2: skipped: not eligible: not over the threshold"),
         "{}",
         r.stderr
     );

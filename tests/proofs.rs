@@ -464,8 +464,8 @@ fn pinned_circuit_description_and_proof_size() {
     assert_eq!(verifier(shape).fingerprint(), PINNED_FINGERPRINT);
 }
 
-const PINNED_PROOF_BYTES: usize = 12_928;
-const PINNED_FINGERPRINT: &str = "2054ac5079385466412aea3bd760d74b7956bf6e87e90b4bbc2bab7ec4bf7f17";
+const PINNED_PROOF_BYTES: usize = 12_896;
+const PINNED_FINGERPRINT: &str = "8c6762bc2ee2d05365456ce8c58c72ce726b36ff72d85ed94762c10b3c4e5e06";
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, rng_seed: proptest::test_runner::RngSeed::Fixed(11), ..ProptestConfig::default() })]

@@ -22,7 +22,7 @@ use crate::chips::{
     },
     pack::{MainColumns, PackConfig},
     pin_cell,
-    threshold::{InstanceRows, ThresholdConfig, DIFF_LIMBS, SMALL_LIMBS, THRESHOLD_COLUMNS},
+    threshold::{InstanceRows, ThresholdConfig, MARGIN_LIMBS, SMALL_LIMBS, THRESHOLD_COLUMNS},
     Link, RangeCheck, Site, Tampering,
 };
 use crate::layout::POSEIDON_LANES;
@@ -355,7 +355,7 @@ impl Circuit<Fp> for EligibilityCircuit {
         )?;
         for check in RangeCheck::ALL {
             let limbs = match check {
-                RangeCheck::Diff => DIFF_LIMBS,
+                RangeCheck::Margin => MARGIN_LIMBS,
                 _ => SMALL_LIMBS,
             };
             config

@@ -11,7 +11,7 @@ use crate::chips::hash::{hash_rows, LANE_ADVICE, PERMUTE_ROWS, SHARED_FIXED};
 use crate::chips::merkle::{merkle_rows, MERKLE_COLUMNS};
 use crate::chips::pack::{self, log_rows, range_rows, LANE_WIDTH};
 use crate::chips::threshold::{
-    DIFF_LIMBS, SMALL_LIMBS, SMALL_RANGE_CHECKS, THRESHOLD_COLUMNS, THRESHOLD_ROWS,
+    MARGIN_LIMBS, SMALL_LIMBS, SMALL_RANGE_CHECKS, THRESHOLD_COLUMNS, THRESHOLD_ROWS,
 };
 use crate::native::{Shape, CODES_PER_WORD, DEFAULT_CAPACITY, DEFAULT_DEPTH};
 use crate::poseidon::RATE;
@@ -57,7 +57,7 @@ const fn main_rows_of(words: usize, depth: usize, lanes: usize) -> usize {
     CONSTANT_ROWS
         + log_rows(words, lanes)
         + THRESHOLD_ROWS
-        + range_rows(DIFF_LIMBS)
+        + range_rows(MARGIN_LIMBS)
         + SMALL_RANGE_CHECKS * range_rows(SMALL_LIMBS)
         + merkle_rows(depth)
 }
@@ -180,7 +180,7 @@ pub fn cost_breakdown(shape: &Shape) -> Vec<PartCost> {
         PartCost {
             part: "threshold and range checks",
             rows: THRESHOLD_ROWS
-                + range_rows(DIFF_LIMBS)
+                + range_rows(MARGIN_LIMBS)
                 + SMALL_RANGE_CHECKS * range_rows(SMALL_LIMBS),
             advice_columns: main_advice,
             fixed_columns: 0,
@@ -219,7 +219,7 @@ mod tests {
     #[test]
     fn range_checks_cover_their_bounds() {
         // 3^limbs exceeds the bound each check needs (see threshold.rs).
-        let diff = (range_rows(DIFF_LIMBS) * LANE_WIDTH) as f64 * (CODE_RADIX as f64).log2();
+        let diff = (range_rows(MARGIN_LIMBS) * LANE_WIDTH) as f64 * (CODE_RADIX as f64).log2();
         let small = (range_rows(SMALL_LIMBS) * LANE_WIDTH) as f64 * (CODE_RADIX as f64).log2();
         assert!(diff > 80.0 && diff < 200.0, "{diff}");
         assert!(small > 53.0, "{small}");

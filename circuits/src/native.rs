@@ -133,8 +133,10 @@ impl Shape {
     }
 }
 
-/// Participation threshold `num/den`: eligible iff
-/// `executed * den >= assigned * num`.
+/// Participation threshold `num/den`: eligible iff participation is
+/// strictly over it, `executed * den > assigned * num` (the program's
+/// rule reads "a participation rate of over 66.7%": 667 of 1,000 tasks is
+/// not eligible, 668 of 1,000 is).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Threshold {
     num: u64,
@@ -164,12 +166,13 @@ impl Threshold {
     pub fn den(&self) -> u64 {
         self.den
     }
-    /// Whether `executed` of `assigned` meets the threshold (and
-    /// `assigned >= 1`).
+    /// Whether `executed` of `assigned` is strictly over the threshold
+    /// (which implies `assigned >= 1` when `executed <= assigned`).
     pub fn is_met(&self, executed: u64, assigned: u64) -> bool {
         assigned >= 1
+            && executed <= assigned
             && u128::from(executed) * u128::from(self.den)
-                >= u128::from(assigned) * u128::from(self.num)
+                > u128::from(assigned) * u128::from(self.num)
     }
 }
 
@@ -782,7 +785,7 @@ pub enum Verdict {
         /// Assigned tasks.
         assigned: u64,
     },
-    /// Below the threshold.
+    /// Not strictly over the threshold.
     BelowThreshold {
         /// Executed tasks.
         executed: u64,
@@ -823,9 +826,45 @@ impl Verdict {
     pub fn reason(&self) -> Option<String> {
         match self {
             Verdict::Eligible { .. } => None,
-            Verdict::BelowThreshold { .. } => Some("below threshold".into()),
+            Verdict::BelowThreshold { .. } => Some("not over the threshold".into()),
             Verdict::Excluded(r) => Some(format!("excluded: {}", r.as_str())),
             Verdict::NoTasks => Some("no tasks".into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod threshold_tests {
+    use super::*;
+
+    #[test]
+    fn participation_must_be_strictly_over_the_threshold() {
+        let t = Threshold::default_threshold();
+        assert!(!t.is_met(667, 1000), "exactly 66.7% is not over it");
+        assert!(t.is_met(668, 1000));
+        assert!(!t.is_met(666, 1000));
+        assert!(!t.is_met(2, 3), "2 of 3 is 66.666…%");
+        assert!(t.is_met(1, 1));
+        assert!(!t.is_met(0, 0), "no task");
+        assert!(!t.is_met(5, 3), "more executed than assigned");
+        let all = Threshold::new(1000, 1000).unwrap();
+        assert!(!all.is_met(10, 10), "nothing is over 100%");
+    }
+
+    #[test]
+    fn verdicts_at_the_boundary() {
+        let t = Threshold::default_threshold();
+        assert_eq!(
+            Verdict::compute(&t, 667, 1000, None),
+            Verdict::BelowThreshold {
+                executed: 667,
+                assigned: 1000
+            }
+        );
+        assert!(Verdict::compute(&t, 668, 1000, None).is_eligible());
+        assert_eq!(
+            Verdict::compute(&t, 667, 1000, None).reason().as_deref(),
+            Some("not over the threshold")
+        );
     }
 }

@@ -194,17 +194,6 @@ fn blacklisted(license: u64) -> Fixture {
     )
 }
 
-fn empty_log() -> Fixture {
-    let s = shape();
-    build(
-        s,
-        EVEN,
-        codes(&s, 0, 0),
-        Threshold::default_threshold(),
-        None,
-    )
-}
-
 fn public(f: &Fixture) -> Vec<Fp> {
     f.instance.to_column()
 }
@@ -509,40 +498,24 @@ fn attacks() -> Vec<Attack> {
     });
     out.push(Attack {
         constraint: g(GATE_RANGE_END, "limbs fold to value"),
-        lie: "an honest 10-of-30 log: the negative difference is not in range",
+        lie: "an honest 10-of-30 log: the negative margin is not in range",
         circuit: f.circuit(),
         public: public(&f),
         expect: gate(
             GATE_RANGE_END,
             "limbs fold to value",
-            range_region(RangeCheck::Diff),
-            &[range_rows(eligo_circuits::chips::threshold::DIFF_LIMBS) - 1],
+            range_region(RangeCheck::Margin),
+            &[range_rows(eligo_circuits::chips::threshold::MARGIN_LIMBS) - 1],
         ),
     });
 
     // The threshold row.
     out.push(Attack {
-        constraint: g(GATE_THRESHOLD, RangeCheck::Diff.name()),
-        lie: "10 of 30 claims a difference of 0",
-        circuit: m(&f, &[(Site::Checked(RangeCheck::Diff), Fp::ZERO)]),
+        constraint: g(GATE_THRESHOLD, RangeCheck::Margin.name()),
+        lie: "10 of 30 claims a margin of 0",
+        circuit: m(&f, &[(Site::Checked(RangeCheck::Margin), Fp::ZERO)]),
         public: public(&f),
-        expect: gate(GATE_THRESHOLD, RangeCheck::Diff.name(), th.into(), &[0]),
-    });
-    let empty = empty_log();
-    out.push(Attack {
-        constraint: g(GATE_THRESHOLD, RangeCheck::AssignedMinusOne.name()),
-        lie: "a license with no task (0 >= 0) claims one assigned task",
-        circuit: m(
-            &empty,
-            &[(Site::Checked(RangeCheck::AssignedMinusOne), Fp::ZERO)],
-        ),
-        public: public(&empty),
-        expect: gate(
-            GATE_THRESHOLD,
-            RangeCheck::AssignedMinusOne.name(),
-            th.into(),
-            &[0],
-        ),
+        expect: gate(GATE_THRESHOLD, RangeCheck::Margin.name(), th.into(), &[0]),
     });
     let mut zero_num = public(&f);
     zero_num[THRESHOLD_NUM] = Fp::ZERO;
@@ -836,13 +809,12 @@ fn attacks() -> Vec<Attack> {
         expect: copy(th, 1, 0),
     });
     for (check, fixture, public_column) in [
-        (RangeCheck::Diff, &f, public(&f)),
-        (RangeCheck::AssignedMinusOne, &empty, public(&empty)),
+        (RangeCheck::Margin, &f, public(&f)),
         (RangeCheck::NumMinusOne, &f, zero_num.clone()),
         (RangeCheck::DenMinusNum, &f, huge_den.clone()),
     ] {
         let rows = match check {
-            RangeCheck::Diff => range_rows(eligo_circuits::chips::threshold::DIFF_LIMBS),
+            RangeCheck::Margin => range_rows(eligo_circuits::chips::threshold::MARGIN_LIMBS),
             _ => range_rows(SMALL_LIMBS),
         };
         out.push(Attack {

@@ -164,7 +164,7 @@ impl Circuit<Fp> for PackCircuit {
                 region.assign_advice(|| "v", main.lanes[0].codes[0], 0, || self.range_value)
             },
         )?;
-        pack.range_check(&mut layouter, RangeCheck::Diff, &v, LANE_WIDTH, &none)
+        pack.range_check(&mut layouter, RangeCheck::Margin, &v, LANE_WIDTH, &none)
     }
 }
 

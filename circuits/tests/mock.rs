@@ -4,7 +4,7 @@
 mod fixture;
 
 use eligo_circuits::chips::pack::{log_rows, range_rows, LANE_WIDTH, ROWS_PER_WORD};
-use eligo_circuits::chips::threshold::{DIFF_LIMBS, SMALL_LIMBS};
+use eligo_circuits::chips::threshold::MARGIN_LIMBS;
 use eligo_circuits::chips::{RangeCheck, Site};
 use eligo_circuits::circuit::{CLAIM_CTX, REGISTRY_ROOT};
 use eligo_circuits::layout::{k_for, LANES};
@@ -216,11 +216,11 @@ fn lying_comparison_witness_is_rejected() {
     );
     let circuit = f
         .circuit()
-        .tamper(Site::Checked(RangeCheck::Diff), Fp::from(5));
+        .tamper(Site::Checked(RangeCheck::Margin), Fp::from(5));
     assert_fails_with(
         &run(&circuit, &f.instance),
         "threshold",
-        "executed * den - assigned * num",
+        "executed * den - assigned * num - 1",
         "threshold",
         0,
     );
@@ -240,8 +240,8 @@ fn two_of_three_is_not_eligible_at_667() {
         &run(&f.circuit(), &f.instance),
         "range check end",
         "limbs fold to value",
-        "range check: executed * den - assigned * num",
-        range_rows(DIFF_LIMBS) - 1,
+        "range check: executed * den - assigned * num - 1",
+        range_rows(MARGIN_LIMBS) - 1,
     );
     // ... but is at 666/1000.
     let f = build(
@@ -255,30 +255,77 @@ fn two_of_three_is_not_eligible_at_667() {
 }
 
 #[test]
-fn threshold_boundary_666_vs_667_per_mille() {
+fn threshold_boundary_667_vs_668_per_mille() {
+    // "Over 66.7%" is strict: 668 of 1,000 is eligible, 667 of 1,000 is
+    // not (its margin is -1), and neither is 666 of 1,000.
     let shape = Shape::new(1024, 4).unwrap();
     let t = Threshold::default_threshold();
-    let ok = build(shape, 9, codes(&shape, 667, 1000), t, None);
+    let ok = build(shape, 9, codes(&shape, 668, 1000), t, None);
     assert_eq!(run(&ok.circuit(), &ok.instance), Ok(()));
-    let ko = build(shape, 9, codes(&shape, 666, 1000), t, None);
+    for executed in [667, 666] {
+        let ko = build(shape, 9, codes(&shape, executed, 1000), t, None);
+        assert_fails_with(
+            &run(&ko.circuit(), &ko.instance),
+            "range check end",
+            "limbs fold to value",
+            "range check: executed * den - assigned * num - 1",
+            range_rows(MARGIN_LIMBS) - 1,
+        );
+    }
+}
+
+#[test]
+fn exactly_at_the_threshold_cannot_claim_a_zero_margin() {
+    // 667 of 1,000: the honest margin is -1; a prover who writes 0 in the
+    // margin cell breaks the threshold gate.
+    let shape = Shape::new(1024, 4).unwrap();
+    let f = build(
+        shape,
+        9,
+        codes(&shape, 667, 1000),
+        Threshold::default_threshold(),
+        None,
+    );
+    let circuit = f.circuit().tamper(Site::Checked(RangeCheck::Margin), Fp::ZERO);
     assert_fails_with(
-        &run(&ko.circuit(), &ko.instance),
+        &run(&circuit, &f.instance),
+        "threshold",
+        "executed * den - assigned * num - 1",
+        "threshold",
+        0,
+    );
+}
+
+#[test]
+fn a_threshold_of_one_is_never_met() {
+    // num = den: strictly over 100% is impossible, even for a full log.
+    let shape = small();
+    let f = build(
+        shape,
+        3,
+        codes(&shape, 10, 10),
+        Threshold::new(1000, 1000).unwrap(),
+        None,
+    );
+    assert_fails_with(
+        &run(&f.circuit(), &f.instance),
         "range check end",
         "limbs fold to value",
-        "range check: executed * den - assigned * num",
-        range_rows(DIFF_LIMBS) - 1,
+        "range check: executed * den - assigned * num - 1",
+        range_rows(MARGIN_LIMBS) - 1,
     );
 }
 
 #[test]
 fn empty_log_is_rejected() {
+    // No task: 0 of 0 gives a margin of -1.
     let f = honest(0, 0);
     assert_fails_with(
         &run(&f.circuit(), &f.instance),
         "range check end",
         "limbs fold to value",
-        "range check: assigned - 1",
-        range_rows(SMALL_LIMBS) - 1,
+        "range check: executed * den - assigned * num - 1",
+        range_rows(MARGIN_LIMBS) - 1,
     );
 }
 
@@ -378,7 +425,7 @@ fn tampered_range_limb_is_rejected() {
     let f = honest(10, 10);
     let c = f.circuit().tamper(
         Site::RangeLimb {
-            check: RangeCheck::Diff,
+            check: RangeCheck::Margin,
             index: 3,
         },
         Fp::from(7),
@@ -387,7 +434,7 @@ fn tampered_range_limb_is_rejected() {
         &run(&c, &f.instance),
         "code well-formed",
         "code in {0,1,2}",
-        "range check: executed * den - assigned * num",
+        "range check: executed * den - assigned * num - 1",
         0,
     );
 }
@@ -419,9 +466,9 @@ mod random_tampering {
             3 => Site::Executed {
                 row: 1 + pos % LOG_ROWS,
             },
-            4 => Site::Checked(RangeCheck::Diff),
+            4 => Site::Checked(RangeCheck::Margin),
             5 => Site::RangeLimb {
-                check: RangeCheck::Diff,
+                check: RangeCheck::Margin,
                 index: pos % LIMBS,
             },
             6 => Site::ClaimContextSquare,

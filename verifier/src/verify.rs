@@ -19,20 +19,20 @@ const PINNED_KEYS: &[(usize, u32, &str, &str)] = &[
     (
         256,
         4,
-        "faad47050f8d03a046ff41ea42ac503c1fe23a7018f0677ff9539887774bb9ed",
-        "2054ac5079385466412aea3bd760d74b7956bf6e87e90b4bbc2bab7ec4bf7f17",
+        "07807e66caa6887c211bf559ba5fecf97e0c072919d47465e0e09487f1ceb5a7",
+        "8c6762bc2ee2d05365456ce8c58c72ce726b36ff72d85ed94762c10b3c4e5e06",
     ),
     (
         1024,
         8,
-        "a81ee6ab03659f62e067e04cbc99ea3dd0f80e24f4099bebd424f2b0102d9fb2",
-        "849e111db7f47791a6c389ab067c56eb0f55ed75db4a16b36da53c8b0fc467a4",
+        "d122aef7acc5a40c9b6b2f479eb6ede78180c5ea248ff325b73b3b2d3d8fddee",
+        "32a37e7f4790dcc6bb56524fc021330c70aeef5f7817d183b4c72e356952f810",
     ),
     (
         65_536,
         20,
-        "20d3be3443aa2c29093bf9ad02ce7b1264a47a80aa5b27126cb6ccf55f5b4730",
-        "a7c68b8d303daccfc41de256e9eaaee6a8fa7aa0fa2fd5afe32cbefdd57cd097",
+        "7368f0d7c5d1459b83b72f95e96beee279bb2140d289b90f68c2243762e9cdaf",
+        "041c52c439977522d6f4f147c57fdee5dbd7c5010092afd17067462832d460d5",
     ),
 ];
 

@@ -29,10 +29,9 @@ pub mod threshold;
 /// A range check of the threshold row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RangeCheck {
-    /// `executed * den - assigned * num`.
-    Diff,
-    /// `assigned - 1`.
-    AssignedMinusOne,
+    /// The margin `executed * den - assigned * num - 1` (non-negative
+    /// exactly when participation is strictly over the threshold).
+    Margin,
     /// `num - 1`.
     NumMinusOne,
     /// `den - num`.
@@ -41,9 +40,8 @@ pub enum RangeCheck {
 
 impl RangeCheck {
     /// Every range check, in the order the circuit lays them out.
-    pub const ALL: [RangeCheck; 4] = [
-        RangeCheck::Diff,
-        RangeCheck::AssignedMinusOne,
+    pub const ALL: [RangeCheck; 3] = [
+        RangeCheck::Margin,
         RangeCheck::NumMinusOne,
         RangeCheck::DenMinusNum,
     ];
@@ -51,8 +49,7 @@ impl RangeCheck {
     /// The checked expression, as region names show it.
     pub fn name(self) -> &'static str {
         match self {
-            RangeCheck::Diff => "executed * den - assigned * num",
-            RangeCheck::AssignedMinusOne => "assigned - 1",
+            RangeCheck::Margin => "executed * den - assigned * num - 1",
             RangeCheck::NumMinusOne => "num - 1",
             RangeCheck::DenMinusNum => "den - num",
         }
@@ -136,7 +133,7 @@ pub enum Link {
 
 impl Link {
     /// Every link and pin of the circuit.
-    pub const ALL: [Link; 37] = [
+    pub const ALL: [Link; 36] = [
         Link::TagLog,
         Link::TagRegistryLeaf,
         Link::TagRegistryNode,
@@ -154,8 +151,7 @@ impl Link {
         Link::ExclusionRoot,
         Link::ThresholdAssigned,
         Link::ThresholdExecuted,
-        Link::Range(RangeCheck::Diff),
-        Link::Range(RangeCheck::AssignedMinusOne),
+        Link::Range(RangeCheck::Margin),
         Link::Range(RangeCheck::NumMinusOne),
         Link::Range(RangeCheck::DenMinusNum),
         Link::LogTag,

@@ -1,10 +1,15 @@
 //! The participation inequality and the claim-context cell.
 //!
-//! One row: `A, E, num, den, diff, A-1, num-1, den-num, ctx, ctx^2` in the
-//! first ten main columns. The gate ties the derived cells to their
-//! inputs; range checks on `diff`, `A-1`, `num-1` and `den-num` (see
-//! [`super::pack::PackConfig::range_check`]) then give `E * den >= A * num`,
-//! `A >= 1` and `1 <= num <= den < num + 3^34`. (`den >= 1` follows.)
+//! One row: `A, E, num, den, margin, num-1, den-num, ctx, ctx^2` in the
+//! first nine main columns, where `margin = E * den - A * num - 1`. The
+//! gate ties the derived cells to their inputs; range checks on `margin`,
+//! `num-1` and `den-num` (see [`super::pack::PackConfig::range_check`])
+//! then give `E * den > A * num` (participation strictly over `num/den`)
+//! and `1 <= num <= den < num + 3^34`. (`den >= 1` follows.)
+//!
+//! No separate check of `A >= 1` is needed: the log's counts satisfy
+//! `E <= A` by construction, so `A = 0` forces `E = 0` and a margin of
+//! `-1`, which the range check refuses.
 
 use ff::Field;
 use halo2_proofs::{
@@ -23,13 +28,12 @@ mod col {
     pub const EXECUTED: usize = 1;
     pub const NUM: usize = 2;
     pub const DEN: usize = 3;
-    pub const DIFF: usize = 4;
-    pub const ASSIGNED_M1: usize = 5;
-    pub const NUM_M1: usize = 6;
-    pub const DEN_M_NUM: usize = 7;
-    pub const CTX: usize = 8;
-    pub const CTX_SQ: usize = 9;
-    pub const COUNT: usize = 10;
+    pub const MARGIN: usize = 4;
+    pub const NUM_M1: usize = 5;
+    pub const DEN_M_NUM: usize = 6;
+    pub const CTX: usize = 7;
+    pub const CTX_SQ: usize = 8;
+    pub const COUNT: usize = 9;
 }
 
 /// Gate: the threshold row.
@@ -38,18 +42,18 @@ pub const GATE_THRESHOLD: &str = "threshold";
 pub const THRESHOLD_COLUMNS: usize = col::COUNT;
 /// Rows of the threshold region.
 pub const THRESHOLD_ROWS: usize = 1;
-/// Base-3 limbs of the range check on `executed * den - assigned * num`
-/// (`3^51 > 2^80`). In-circuit, `assigned < 2^21`, `num <= 3^34` and
-/// `den < num + 3^34 < 2^56`, so the true difference lies within `±2^77`:
-/// an honest one is below `3^51`, a negative one wraps above `p - 2^77`.
-/// (With the verifier's `den <= 2^32`, an honest difference is below
-/// `2^53`.)
-pub const DIFF_LIMBS: usize = 51;
+/// Base-3 limbs of the range check on the margin
+/// `executed * den - assigned * num - 1` (`3^51 > 2^80`). In-circuit,
+/// `assigned < 2^21`, `num <= 3^34` and `den < num + 3^34 < 2^56`, so the
+/// true margin lies within `±2^78`: an honest one is below `3^51`, a
+/// negative one wraps above `p - 2^78`. (With the verifier's
+/// `den <= 2^32`, an honest margin is below `2^53`.)
+pub const MARGIN_LIMBS: usize = 51;
 /// Base-3 limbs of each small range check (`3^34 > 2^53`, enough for values
 /// up to `MAX_THRESHOLD_DEN = 2^32`).
 pub const SMALL_LIMBS: usize = 34;
-/// The small range checks: `assigned - 1`, `num - 1`, `den - num`.
-pub const SMALL_RANGE_CHECKS: usize = 3;
+/// The small range checks: `num - 1`, `den - num`.
+pub const SMALL_RANGE_CHECKS: usize = 2;
 
 /// Configuration.
 #[derive(Clone, Debug)]
@@ -61,10 +65,8 @@ pub struct ThresholdConfig {
 /// Cells whose range the circuit must check.
 #[derive(Debug)]
 pub struct ThresholdCells {
-    /// `E * den - A * num`.
-    pub diff: AssignedCell<Fp, Fp>,
-    /// `A - 1`.
-    pub assigned_m1: AssignedCell<Fp, Fp>,
+    /// `E * den - A * num - 1`.
+    pub margin: AssignedCell<Fp, Fp>,
     /// `num - 1`.
     pub num_m1: AssignedCell<Fp, Fp>,
     /// `den - num`.
@@ -75,8 +77,7 @@ impl ThresholdCells {
     /// The cell of each range check.
     pub fn checked(&self, check: RangeCheck) -> &AssignedCell<Fp, Fp> {
         match check {
-            RangeCheck::Diff => &self.diff,
-            RangeCheck::AssignedMinusOne => &self.assigned_m1,
+            RangeCheck::Margin => &self.margin,
             RangeCheck::NumMinusOne => &self.num_m1,
             RangeCheck::DenMinusNum => &self.den_m_num,
         }
@@ -110,8 +111,7 @@ impl ThresholdConfig {
             let e = c(meta, col::EXECUTED);
             let num = c(meta, col::NUM);
             let den = c(meta, col::DEN);
-            let diff = c(meta, col::DIFF);
-            let a_m1 = c(meta, col::ASSIGNED_M1);
+            let margin = c(meta, col::MARGIN);
             let num_m1 = c(meta, col::NUM_M1);
             let den_m_num = c(meta, col::DEN_M_NUM);
             let ctx = c(meta, col::CTX);
@@ -122,12 +122,8 @@ impl ThresholdConfig {
                 q,
                 [
                     g(
-                        RangeCheck::Diff.name(),
-                        diff - (e * den.clone() - a.clone() * num.clone()),
-                    ),
-                    g(
-                        RangeCheck::AssignedMinusOne.name(),
-                        a_m1 - (a - one.clone()),
+                        RangeCheck::Margin.name(),
+                        margin - (e * den.clone() - a * num.clone() - one.clone()),
                     ),
                     g(RangeCheck::NumMinusOne.name(), num_m1 - (num.clone() - one)),
                     g(RangeCheck::DenMinusNum.name(), den_m_num - (den - num)),
@@ -186,9 +182,7 @@ impl ThresholdConfig {
                     let v = tamper.apply(Site::Checked(check), honest);
                     region.assign_advice(|| check.name(), cols[column], 0, || v)
                 };
-                let diff = checked(RangeCheck::Diff, col::DIFF, ev * dv - av * nv)?;
-                let assigned_m1 =
-                    checked(RangeCheck::AssignedMinusOne, col::ASSIGNED_M1, av - one)?;
+                let margin = checked(RangeCheck::Margin, col::MARGIN, ev * dv - av * nv - one)?;
                 let num_m1 = checked(RangeCheck::NumMinusOne, col::NUM_M1, nv - one)?;
                 let den_m_num = checked(RangeCheck::DenMinusNum, col::DEN_M_NUM, dv - nv)?;
                 let ctx_v = ctx.value().copied();
@@ -200,8 +194,7 @@ impl ThresholdConfig {
                 )?;
                 Ok((
                     ThresholdCells {
-                        diff,
-                        assigned_m1,
+                        margin,
                         num_m1,
                         den_m_num,
                     },
