@@ -49,7 +49,8 @@ fn profiles() -> Vec<Profile> {
     };
     vec![
         p(0, 12_000, 11_800, None, "first license index, 98%"),
-        p(17, 3_000, 2_001, None, "exactly 66.7%"),
+        p(17, 3_000, 2_002, None, "66.73%: just over 66.7%"),
+        p(18, 3_000, 2_001, None, "exactly 66.7%: not over it"),
         p(4_242, 16_384, 16_384, None, "full log, 100%"),
         p(last, 900, 700, None, "last license index, 77.8%"),
         p(99, 3, 2, None, "2 of 3 = 66.67%: below 667/1000"),

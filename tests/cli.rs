@@ -63,7 +63,7 @@ fn prove(snapshot: &Path, packages: &[PathBuf], out: &Path, extra: &[&str]) -> R
     eligo(&args)
 }
 
-/// Licenses: 0 eligible (667/1000 exactly), 1 at 666/1000, 2 with 2 of 3,
+/// Licenses: 0 eligible (668/1000, just over), 1 at exactly 667/1000, 2 with 2 of 3,
 /// 5 blacklisted, 6 airdrop, 9 over capacity, 15 eligible (last index).
 fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     let mut tasks = String::from("license_id,task_id,epoch,outcome\n");
@@ -79,8 +79,8 @@ fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
             writeln!(tasks, "{id},{},{},{o}", id * 10_000 + i as u64, i / 100).unwrap();
         }
     };
-    add(0, 667, 1000);
-    add(1, 666, 1000);
+    add(0, 668, 1000);
+    add(1, 667, 1000);
     add(2, 2, 3);
     add(5, 50, 50);
     add(6, 50, 50);
@@ -163,7 +163,7 @@ fn network_holder_operator_verifier_flow() {
     // check: verdicts and exit codes
     let r = eligo(&["check", "--snapshot", s(&sj), "--package", s(&pkg(0))]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("license 0: eligible") && r.stdout.contains("executed 667 of 1000"));
+    assert!(r.stdout.contains("license 0: eligible") && r.stdout.contains("executed 668 of 1000"));
     for (id, reason) in [
         (1, "not over the threshold"),
         (2, "not over the threshold"),
@@ -1823,7 +1823,7 @@ fn batches_skip_and_resume_and_speak_json() {
             l[0]["executed"].as_u64(),
             l[0]["assigned"].as_u64()
         ),
-        (1, Some("eligible"), Some(667), Some(1000))
+        (1, Some("eligible"), Some(668), Some(1000))
     );
     assert_eq!(l[0]["threshold"], "667/1000");
     let (code, l) = check(2);

@@ -286,7 +286,9 @@ fn exactly_at_the_threshold_cannot_claim_a_zero_margin() {
         Threshold::default_threshold(),
         None,
     );
-    let circuit = f.circuit().tamper(Site::Checked(RangeCheck::Margin), Fp::ZERO);
+    let circuit = f
+        .circuit()
+        .tamper(Site::Checked(RangeCheck::Margin), Fp::ZERO);
     assert_fails_with(
         &run(&circuit, &f.instance),
         "threshold",

@@ -2,26 +2,28 @@
 //! stores the result. No program rule is decided here.
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Order,
+    from_json, to_json_binary, Addr, Binary, Deps, DepsMut, Empty, Env, Event, MessageInfo, Order,
     Response, StdResult, Uint128, WasmMsg,
 };
-use cw20::{Cw20ExecuteMsg, Cw20ReceiveMsg};
+use cw20::{BalanceResponse, Cw20ExecuteMsg, Cw20QueryMsg, Cw20ReceiveMsg, TokenInfoResponse};
 use cw721::helpers::EmptyCw721Helper;
 use cw721::msg::{Cw721ExecuteMsg, Cw721QueryMsg, OperatorResponse, OwnerOfResponse};
 use cw721::traits::Cw721Calls;
+use cw_storage_plus::Bound;
 use eligo_circuits::{layout, Threshold};
 
 use crate::error::ContractError;
 use crate::msg::{
     ClaimItem, ClaimRecord, ClaimStatusResponse, ConfigResponse, ExclusionRootsResponse,
-    ExecuteMsg, FundResponse, InstantiateMsg, PayoutOption, PricesMsg, QueryMsg, QuoteResponse,
-    ReceiveMsg, ReplacedRootResponse, ScheduleResponse, ThresholdMsg, VestingResponse,
-    MAX_BATCH_CLAIMS,
+    ExecuteMsg, FundResponse, InstantiateMsg, PayoutOption, PayoutTermsMsg, PricesMsg, QueryMsg,
+    QuoteResponse, ReceiveMsg, ReplacedRootResponse, ScheduleResponse, ThresholdMsg,
+    VestingResponse, MAX_BATCH_CLAIMS,
 };
 use crate::proof::{self, parse_root, root_hex};
 use crate::rules::{
     self, apply_payout, check_claim, ClaimRequest, ExclusionRoots, Funds, LicenseFacts, Payout,
-    Prices, DEFAULT_FUND_IFX, DEFAULT_GRACE_PERIOD, DEFAULT_WINDOW_LENGTH, DEFAULT_WINDOW_OFFSET,
+    Prices, DEFAULT_PRICE_MAX_AGE, MAX_GRACE_PERIOD, MAX_PRICE_MAX_AGE, MIN_PRICE_MAX_AGE,
+    VESTING_PERIOD,
 };
 use crate::state::{
     save_blob, StoredConfig, StoredFunds, StoredPrices, StoredRoots, StoredVesting, CLAIMS, CONFIG,
@@ -38,6 +40,18 @@ type NftExecute = Cw721ExecuteMsg<Empty, Empty, Empty>;
 /// cw721 queries without extensions.
 type NftQuery = Cw721QueryMsg<Empty, Empty, Empty>;
 
+/// Reads a payout token's decimals from its cw20 `token_info`.
+fn token_decimals(deps: &DepsMut, field: &'static str, token: &Addr) -> Result<u8, ContractError> {
+    let info: TokenInfoResponse = deps
+        .querier
+        .query_wasm_smart(token, &Cw20QueryMsg::TokenInfo {})
+        .map_err(|e| ContractError::BadField {
+            field,
+            reason: format!("its cw20 token_info cannot be read ({e})"),
+        })?;
+    Ok(info.decimals)
+}
+
 /// Creates the program.
 #[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
 pub fn instantiate(
@@ -47,26 +61,112 @@ pub fn instantiate(
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
     let api = deps.api;
+    let now = env.block.time.seconds();
     let admin = match &msg.admin {
         Some(a) => api.addr_validate(a)?,
         None => info.sender.clone(),
     };
     let threshold = msg.threshold.unwrap_or(ThresholdMsg {
-        num: Threshold::default_threshold().num(),
-        den: Threshold::default_threshold().den(),
+        num: rules::PROGRAM_THRESHOLD_NUM,
+        den: rules::PROGRAM_THRESHOLD_DEN,
     });
     Threshold::new(threshold.num, threshold.den).map_err(|e| ContractError::BadField {
         field: "threshold",
         reason: e.to_string(),
     })?;
+    rules::check_threshold(threshold.num, threshold.den)?;
     let shape = proof::shape(msg.capacity, msg.depth)?;
+    let (window_open, window_close) =
+        rules::window_from_tge(msg.tge).ok_or_else(|| ContractError::BadField {
+            field: "tge",
+            reason: "its window falls after the year 9999".into(),
+        })?;
+    if window_close <= now {
+        return Err(rules::RuleError::WeakerThanProgram {
+            term: "tge",
+            program: "an instantiation before the claim window closes".into(),
+            given: format!("a TGE whose window closed at {window_close} (it is {now})"),
+        }
+        .into());
+    }
+    let grace_period = msg.grace_period.unwrap_or(MAX_GRACE_PERIOD);
+    if grace_period > MAX_GRACE_PERIOD {
+        return Err(rules::RuleError::WeakerThanProgram {
+            term: "grace_period",
+            program: format!("at most {MAX_GRACE_PERIOD} s"),
+            given: format!("{grace_period} s"),
+        }
+        .into());
+    }
+    let price_max_age = msg.price_max_age.unwrap_or(DEFAULT_PRICE_MAX_AGE);
+    if !(MIN_PRICE_MAX_AGE..=MAX_PRICE_MAX_AGE).contains(&price_max_age) {
+        return Err(ContractError::BadField {
+            field: "price_max_age",
+            reason: format!(
+                "{price_max_age} s; it must be {MIN_PRICE_MAX_AGE} to {MAX_PRICE_MAX_AGE} s"
+            ),
+        });
+    }
+    if let Some(p) = msg.payout {
+        let program = PayoutTermsMsg {
+            ifx_percent: 100,
+            ifx_vesting_seconds: VESTING_PERIOD,
+            weth_percent: 80,
+        };
+        debug_assert_eq!(u128::from(program.ifx_percent), rules::IFX_SHARE_PERCENT);
+        debug_assert_eq!(u128::from(program.weth_percent), rules::WETH_SHARE_PERCENT);
+        if p != program {
+            return Err(rules::RuleError::WeakerThanProgram {
+                term: "payout",
+                program: format!(
+                    "{}% in IFX vested over {VESTING_PERIOD} s, or {}% in wETH",
+                    program.ifx_percent, program.weth_percent
+                ),
+                given: format!(
+                    "{}% in IFX vested over {} s, or {}% in wETH",
+                    p.ifx_percent, p.ifx_vesting_seconds, p.weth_percent
+                ),
+            }
+            .into());
+        }
+    }
+    let ifx_token = api.addr_validate(&msg.ifx_token)?;
+    let weth_token = api.addr_validate(&msg.weth_token)?;
+    if ifx_token == weth_token {
+        return Err(ContractError::BadField {
+            field: "weth_token",
+            reason: "IFX and wETH must be different tokens".into(),
+        });
+    }
+    let decimals = rules::TokenDecimals {
+        ifx: token_decimals(&deps, "ifx_token", &ifx_token)?,
+        weth: token_decimals(&deps, "weth_token", &weth_token)?,
+    };
+    decimals.validate()?;
+    let fund_size = rules::fund_size(decimals.ifx)?;
+    if let Some(asked) = msg.fund_size {
+        if asked.u128() != fund_size {
+            return Err(rules::RuleError::WeakerThanProgram {
+                term: "fund_size",
+                program: format!(
+                    "{} IFX, {fund_size} base units of a {}-decimal token",
+                    rules::FUND_SIZE_WHOLE_IFX,
+                    decimals.ifx
+                ),
+                given: format!("{asked} base units"),
+            }
+            .into());
+        }
+    }
     let prices = StoredPrices {
         ifx: msg.prices.ifx,
         eth: msg.prices.eth,
+        as_of: now,
     };
-    Prices::from(&prices).validate()?;
+    Prices::from(&prices).validate(now)?;
     let config = StoredConfig {
         admin,
+        pending_admin: None,
         treasury: api.addr_validate(&msg.treasury)?,
         program_id: msg.program_id,
         registry_root: parse_root("registry_root", &msg.registry_root)?,
@@ -78,33 +178,20 @@ pub fn instantiate(
         // Set below, once every cheap check has passed.
         circuit_fingerprint: String::new(),
         tge: msg.tge,
-        window_offset: msg.window_offset.unwrap_or(DEFAULT_WINDOW_OFFSET),
-        window_length: msg.window_length.unwrap_or(DEFAULT_WINDOW_LENGTH),
-        grace_period: msg.grace_period.unwrap_or(DEFAULT_GRACE_PERIOD),
+        window_open,
+        window_close,
+        grace_period,
+        price_max_age,
+        paused: false,
+        swept: false,
+        ifx_decimals: decimals.ifx,
+        weth_decimals: decimals.weth,
         license_nft: api.addr_validate(&msg.license_nft)?,
-        ifx_token: api.addr_validate(&msg.ifx_token)?,
-        weth_token: api.addr_validate(&msg.weth_token)?,
+        ifx_token,
+        weth_token,
     };
-    if config.ifx_token == config.weth_token {
-        return Err(ContractError::BadField {
-            field: "weth_token",
-            reason: "IFX and wETH must be different tokens".into(),
-        });
-    }
-    if msg.fund_size.is_some_and(|f| f.is_zero()) {
-        return Err(ContractError::BadField {
-            field: "fund_size",
-            reason: "the fund cannot be empty".into(),
-        });
-    }
-    if config.window_length == 0 {
-        return Err(ContractError::BadField {
-            field: "window_length",
-            reason: "the window cannot be empty".into(),
-        });
-    }
     let roots = ExclusionRoots::new(parse_root("exclusion_root", &msg.exclusion_root)?);
-    let funds = Funds::new(msg.fund_size.map_or(DEFAULT_FUND_IFX, |f| f.u128()));
+    let funds = Funds::new(fund_size);
     // The expensive part last: decode and check the key and generators.
     let verifier = proof::build_verifier(
         shape,
@@ -129,7 +216,19 @@ pub fn instantiate(
         .add_attribute("circuit_fingerprint", config.circuit_fingerprint)
         .add_attribute("key_digest", verifier.key().digest_hex())
         .add_attribute("generators_digest", verifier.generators().digest_hex())
-        .add_attribute("proof_chain_id", proof::proof_chain_id(&env).to_string()))
+        .add_attribute("proof_chain_id", proof::proof_chain_id(&env).to_string())
+        .add_attribute("window_open", window_open.to_string())
+        .add_attribute("window_close", window_close.to_string())
+        .add_attribute("fund_size", fund_size.to_string())
+        .add_attribute("ifx_decimals", decimals.ifx.to_string())
+        .add_attribute("weth_decimals", decimals.weth.to_string()))
+}
+
+/// Loads the configuration and refuses anyone but the admin.
+fn admin_config(deps: &DepsMut, sender: &Addr) -> Result<StoredConfig, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    config.rules().require_admin(sender.as_str())?;
+    Ok(config)
 }
 
 /// Executes an action.
@@ -145,6 +244,7 @@ pub fn execute(
         field: "funds",
         reason: e.to_string(),
     })?;
+    let now = env.block.time.seconds();
     match msg {
         ExecuteMsg::Claim {
             license_id,
@@ -161,61 +261,126 @@ pub fn execute(
                 option,
                 proof: proof.as_slice(),
                 exclusion_root,
-                min_amount: min_amount.map_or(0, |m| m.u128()),
+                min_amount: min_amount.u128(),
             },
         ),
         ExecuteMsg::ClaimBatch { claims } => claim_batch(deps, env, info, claims),
         ExecuteMsg::Sweep { recipient } => sweep(deps, env, info, recipient),
-        ExecuteMsg::UpdateAdmin { admin } => {
-            let mut config = CONFIG.load(deps.storage)?;
-            config.rules().require_admin(info.sender.as_str())?;
-            config.admin = deps.api.addr_validate(&admin)?;
+        ExecuteMsg::ProposeAdmin { admin } => {
+            let mut config = admin_config(&deps, &info.sender)?;
+            let proposed = deps.api.addr_validate(&admin)?;
+            config.pending_admin = (proposed != config.admin).then_some(proposed);
             CONFIG.save(deps.storage, &config)?;
             Ok(Response::new()
-                .add_attribute("action", "update_admin")
+                .add_attribute("action", "propose_admin")
+                .add_attribute("admin", config.admin.as_str())
+                .add_attribute(
+                    "pending_admin",
+                    config.pending_admin.as_ref().map_or("", Addr::as_str),
+                ))
+        }
+        ExecuteMsg::AcceptAdmin {} => {
+            let mut config = CONFIG.load(deps.storage)?;
+            let pending = config
+                .pending_admin
+                .take()
+                .ok_or(rules::RuleError::NoPendingAdmin)?;
+            if pending != info.sender {
+                return Err(rules::RuleError::NotPendingAdmin {
+                    pending: pending.to_string(),
+                    sender: info.sender.to_string(),
+                }
+                .into());
+            }
+            let previous = std::mem::replace(&mut config.admin, pending);
+            CONFIG.save(deps.storage, &config)?;
+            Ok(Response::new()
+                .add_attribute("action", "accept_admin")
+                .add_attribute("previous_admin", previous.as_str())
                 .add_attribute("admin", config.admin.as_str()))
         }
-        ExecuteMsg::WithdrawVested {} => withdraw_vested(deps, env, info),
+        ExecuteMsg::Pause {} | ExecuteMsg::Unpause {} => {
+            let mut config = admin_config(&deps, &info.sender)?;
+            config.paused = matches!(msg, ExecuteMsg::Pause {});
+            CONFIG.save(deps.storage, &config)?;
+            Ok(Response::new()
+                .add_attribute("action", if config.paused { "pause" } else { "unpause" })
+                .add_attribute("paused", config.paused.to_string()))
+        }
+        ExecuteMsg::ExtendWindow { close } => {
+            let mut config = admin_config(&deps, &info.sender)?;
+            let mut rules = config.rules();
+            let previous = rules.window_close;
+            rules.extend_window(close, now, config.swept)?;
+            config.window_close = rules.window_close;
+            CONFIG.save(deps.storage, &config)?;
+            Ok(Response::new()
+                .add_attribute("action", "extend_window")
+                .add_attribute("window_open", config.window_open.to_string())
+                .add_attribute("previous_close", previous.to_string())
+                .add_attribute("window_close", config.window_close.to_string()))
+        }
+        ExecuteMsg::WithdrawVested { start_after, limit } => {
+            withdraw_vested(deps, env, info, start_after, limit)
+        }
         ExecuteMsg::Receive(wrapper) => receive(deps, info, wrapper),
         ExecuteMsg::SetPurchasePrices { prices } => {
-            CONFIG
-                .load(deps.storage)?
-                .rules()
-                .require_admin(info.sender.as_str())?;
+            let config = admin_config(&deps, &info.sender)?;
+            config.rules().require_before_window(now)?;
+            let mut response = Response::new()
+                .add_attribute("action", "set_purchase_prices")
+                .add_attribute("licenses", prices.len().to_string());
             for (license_id, price) in &prices {
                 rules::validate_purchase_price(price.u128())?;
                 PURCHASE_PRICES.save(deps.storage, *license_id, price)?;
+                response = response.add_event(
+                    Event::new("eligo_purchase_price")
+                        .add_attribute("license_id", license_id.to_string())
+                        .add_attribute("purchase_usdt", price.to_string()),
+                );
             }
-            Ok(Response::new()
-                .add_attribute("action", "set_purchase_prices")
-                .add_attribute("licenses", prices.len().to_string()))
+            Ok(response)
         }
-        ExecuteMsg::SetPrices { prices } => {
-            CONFIG
-                .load(deps.storage)?
-                .rules()
-                .require_admin(info.sender.as_str())?;
+        ExecuteMsg::SetPrices { prices, as_of } => {
+            admin_config(&deps, &info.sender)?;
+            let current = PRICES.load(deps.storage)?;
             let stored = StoredPrices {
                 ifx: prices.ifx,
                 eth: prices.eth,
+                as_of: as_of.unwrap_or(now),
             };
-            Prices::from(&stored).validate()?;
+            Prices::from(&stored).validate(now)?;
+            if stored.as_of < current.as_of {
+                return Err(rules::RuleError::OlderPrices {
+                    as_of: stored.as_of,
+                    current: current.as_of,
+                }
+                .into());
+            }
             PRICES.save(deps.storage, &stored)?;
             Ok(Response::new()
                 .add_attribute("action", "set_prices")
                 .add_attribute("ifx", prices.ifx)
-                .add_attribute("eth", prices.eth))
+                .add_attribute("eth", prices.eth)
+                .add_attribute("as_of", stored.as_of.to_string())
+                .add_attribute("previous_ifx", current.ifx)
+                .add_attribute("previous_eth", current.eth))
         }
         ExecuteMsg::RotateExclusionRoot { root } => {
-            let config = CONFIG.load(deps.storage)?;
-            config.rules().require_admin(info.sender.as_str())?;
+            let config = admin_config(&deps, &info.sender)?;
             let root = parse_root("root", &root)?;
             let mut roots = ExclusionRoots::from(&ROOTS.load(deps.storage)?);
-            roots.rotate(root, env.block.time.seconds(), config.grace_period)?;
+            let previous = roots.current;
+            roots.rotate(root, now, config.grace_period)?;
             ROOTS.save(deps.storage, &StoredRoots::from(&roots))?;
             Ok(Response::new()
                 .add_attribute("action", "rotate_exclusion_root")
-                .add_attribute("root", root_hex(&root)))
+                .add_attribute("root", root_hex(&root))
+                .add_attribute("previous_root", root_hex(&previous))
+                .add_attribute(
+                    "previous_accepted_until",
+                    now.saturating_add(config.grace_period).to_string(),
+                ))
         }
     }
 }
@@ -247,6 +412,8 @@ struct Checked {
     license_id: u64,
     option: PayoutOption,
     payout: Payout,
+    purchase_usdt: u128,
+    exclusion_root: rules::Root,
     vesting: Option<rules::Vesting>,
     instance: eligo_circuits::Instance,
     token_id: String,
@@ -324,6 +491,7 @@ fn check_one(
         &facts,
         &req,
     )?;
+    let purchase_usdt = facts.purchase_usdt.unwrap_or_default();
     let owner = owner.ok_or(rules::RuleError::UnknownLicense(license_id))?;
     if !approved(&deps, &nft, &owner, &env.contract.address) {
         return Err(ContractError::NotApproved(license_id));
@@ -335,6 +503,8 @@ fn check_one(
         license_id,
         option: *option,
         payout,
+        purchase_usdt,
+        exclusion_root,
         vesting,
         instance,
         token_id,
@@ -365,10 +535,26 @@ fn record(
         recipient: st.config.treasury.to_string(),
         token_id: c.token_id,
     };
+    let option = match c.payout {
+        Payout::Ifx { .. } => "ifx",
+        Payout::Weth { .. } => "weth",
+    };
     response = response
         .add_message(nft.call(move_license)?)
         .add_attribute("license_id", c.license_id.to_string())
-        .add_attribute("amount", c.payout.amount().to_string());
+        .add_attribute("amount", c.payout.amount().to_string())
+        .add_event(
+            Event::new("eligo_claim")
+                .add_attribute("license_id", c.license_id.to_string())
+                .add_attribute("claimant", sender.as_str())
+                .add_attribute("option", option)
+                .add_attribute("amount", c.payout.amount().to_string())
+                .add_attribute("purchase_usdt", c.purchase_usdt.to_string())
+                .add_attribute("ifx_price", st.prices.ifx.to_string())
+                .add_attribute("eth_price", st.prices.eth.to_string())
+                .add_attribute("prices_as_of", st.prices.as_of.to_string())
+                .add_attribute("exclusion_root", root_hex(&c.exclusion_root)),
+        );
     if let Some(v) = &c.vesting {
         VESTING.save(
             deps.storage,
@@ -432,7 +618,7 @@ fn claim_batch(
             option: item.option,
             proof: item.proof.as_slice(),
             exclusion_root: item.exclusion_root.clone(),
-            min_amount: item.min_amount.map_or(0, |m| m.u128()),
+            min_amount: item.min_amount.u128(),
         };
         checked.push(check_one(
             deps.as_ref(),
@@ -495,14 +681,33 @@ fn sweep(
         Some(r) => deps.api.addr_validate(&r)?,
         None => config.treasury.clone(),
     };
+    let balance = |token: &Addr| -> StdResult<u128> {
+        let b: BalanceResponse = deps.querier.query_wasm_smart(
+            token,
+            &Cw20QueryMsg::Balance {
+                address: env.contract.address.to_string(),
+            },
+        )?;
+        Ok(b.balance.u128())
+    };
+    let (ifx_balance, weth_balance) = (balance(&config.ifx_token)?, balance(&config.weth_token)?);
     let mut funds = Funds::from(&FUNDS.load(deps.storage)?);
-    let (ifx, weth) = funds.sweep();
+    let owed = funds.ifx_owed();
+    let (ifx, weth) = funds.sweep(ifx_balance, weth_balance);
     FUNDS.save(deps.storage, &StoredFunds::from(&funds))?;
+    CONFIG.save(
+        deps.storage,
+        &StoredConfig {
+            swept: true,
+            ..config.clone()
+        },
+    )?;
     let mut response = Response::new()
         .add_attribute("action", "sweep")
         .add_attribute("recipient", recipient.as_str())
         .add_attribute("ifx", ifx.to_string())
-        .add_attribute("weth", weth.to_string());
+        .add_attribute("weth", weth.to_string())
+        .add_attribute("ifx_still_owed", owed.to_string());
     if ifx > 0 {
         response = response.add_message(cw20_transfer(&config.ifx_token, recipient.as_str(), ifx)?);
     }
@@ -513,13 +718,48 @@ fn sweep(
     Ok(response)
 }
 
-fn withdraw_vested(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
+/// Schedules one vesting page walks when no limit is given, and at most.
+pub const MAX_VESTING_PAGE: u32 = 30;
+
+/// A page of `holder`'s schedules: after `start_after`, at most `limit`
+/// (capped at [`MAX_VESTING_PAGE`]), and the `start_after` of the next
+/// page if there is one.
+fn vesting_page(
+    storage: &dyn cosmwasm_std::Storage,
+    holder: &Addr,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> StdResult<(Vec<(u64, StoredVesting)>, Option<u64>)> {
+    let limit = limit.unwrap_or(MAX_VESTING_PAGE).clamp(1, MAX_VESTING_PAGE) as usize;
+    let mut page: Vec<(u64, StoredVesting)> = VESTING
+        .prefix(holder)
+        .range(
+            storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(limit + 1)
+        .collect::<StdResult<_>>()?;
+    let next = if page.len() > limit {
+        page.truncate(limit);
+        page.last().map(|(id, _)| *id)
+    } else {
+        None
+    };
+    Ok((page, next))
+}
+
+fn withdraw_vested(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> Result<Response, ContractError> {
     let now = env.block.time.seconds();
     let config = CONFIG.load(deps.storage)?;
-    let schedules: Vec<(u64, StoredVesting)> = VESTING
-        .prefix(&info.sender)
-        .range(deps.storage, None, None, Order::Ascending)
-        .collect::<StdResult<_>>()?;
+    let (schedules, next) = vesting_page(deps.storage, &info.sender, start_after, limit)?;
     let mut total: u128 = 0;
     for (license_id, stored) in schedules {
         let mut v = rules::Vesting::from(&stored);
@@ -536,6 +776,9 @@ fn withdraw_vested(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respons
     if total == 0 {
         return Err(ContractError::NothingToWithdraw(info.sender.to_string()));
     }
+    let mut funds = Funds::from(&FUNDS.load(deps.storage)?);
+    funds.withdraw_ifx(total)?;
+    FUNDS.save(deps.storage, &StoredFunds::from(&funds))?;
     Ok(Response::new()
         .add_message(cw20_transfer(
             &config.ifx_token,
@@ -543,7 +786,12 @@ fn withdraw_vested(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respons
             total,
         )?)
         .add_attribute("action", "withdraw_vested")
-        .add_attribute("amount", total.to_string()))
+        .add_attribute("beneficiary", info.sender.as_str())
+        .add_attribute("amount", total.to_string())
+        .add_attribute(
+            "next_start_after",
+            next.map_or_else(String::new, |n| n.to_string()),
+        ))
 }
 
 fn receive(
@@ -607,7 +855,13 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
                 circuit_fingerprint: c.circuit_fingerprint.clone(),
                 proof_chain_id: proof::proof_chain_id(&env),
                 window: c.rules().window(),
+                tge: c.tge,
                 grace_period: c.grace_period,
+                price_max_age: c.price_max_age,
+                paused: c.paused,
+                pending_admin: c.pending_admin.as_ref().map(Addr::to_string),
+                ifx_decimals: c.ifx_decimals,
+                weth_decimals: c.weth_decimals,
                 license_nft: c.license_nft.to_string(),
                 ifx_token: c.ifx_token.to_string(),
                 weth_token: c.weth_token.to_string(),
@@ -615,26 +869,29 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
                     ifx: p.ifx,
                     eth: p.eth,
                 },
+                prices_as_of: p.as_of,
             })?
         }
         QueryMsg::ClaimStatus { license_id } => to_json_binary(&ClaimStatusResponse {
             license_id,
             claim: CLAIMS.may_load(deps.storage, license_id)?,
         })?,
-        QueryMsg::Vesting { address } => {
+        QueryMsg::Vesting {
+            address,
+            start_after,
+            limit,
+        } => {
             let addr = deps.api.addr_validate(&address)?;
+            let (page, next) = vesting_page(deps.storage, &addr, start_after, limit)?;
             let mut r = VestingResponse {
                 total: Uint128::zero(),
                 vested: Uint128::zero(),
                 withdrawn: Uint128::zero(),
                 claimable: Uint128::zero(),
                 schedules: vec![],
+                next_start_after: next,
             };
-            for item in VESTING
-                .prefix(&addr)
-                .range(deps.storage, None, None, Order::Ascending)
-            {
-                let (license_id, stored) = item?;
+            for (license_id, stored) in page {
                 let v = rules::Vesting::from(&stored);
                 r.total += stored.total;
                 r.vested += Uint128::from(v.vested(now));
@@ -678,24 +935,35 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             })?
         }
         QueryMsg::Quote { license_id, option } => {
-            let purchase = PURCHASE_PRICES
-                .may_load(deps.storage, license_id)?
-                .ok_or(rules::RuleError::UnknownLicense(license_id))?;
-            let prices = Prices::from(&PRICES.load(deps.storage)?);
-            let payout = match option {
-                PayoutOption::Ifx => Payout::Ifx {
-                    amount: rules::ifx_amount(purchase.u128(), &prices)?,
-                },
-                PayoutOption::Weth => Payout::Weth {
-                    amount: rules::weth_amount(purchase.u128(), &prices)?,
-                },
-            };
+            let config = CONFIG.load(deps.storage)?.rules();
+            let purchase = PURCHASE_PRICES.may_load(deps.storage, license_id)?;
+            let stored = PRICES.load(deps.storage)?;
+            let prices = Prices::from(&stored);
             let funds = Funds::from(&FUNDS.load(deps.storage)?);
+            let claimed = CLAIMS.has(deps.storage, license_id);
+            let (payout, refusal) = rules::quote(
+                &config,
+                &prices,
+                &funds,
+                purchase.map(|p| p.u128()),
+                claimed,
+                option.into(),
+                license_id,
+                now,
+            )?;
             to_json_binary(&QuoteResponse {
-                purchase_usdt: purchase,
+                license_id,
+                option,
+                purchase_usdt: purchase.unwrap_or_default(),
                 amount: payout.amount().into(),
-                claimed: CLAIMS.has(deps.storage, license_id),
+                prices: PricesMsg {
+                    ifx: stored.ifx,
+                    eth: stored.eth,
+                },
+                prices_as_of: stored.as_of,
+                claimed,
                 covered: funds.check(&payout).is_ok(),
+                refusal: refusal.map(|e| e.to_string()),
             })?
         }
     })

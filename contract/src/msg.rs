@@ -1,8 +1,9 @@
 //! Messages and query answers of the claim contract (JSON, `cw_serde`).
 //!
 //! Roots are `0x` + 64 hex digits (as in `snapshot.json`); amounts are
-//! `Uint128` strings in base units (IFX and wETH: 18 decimals; USDT: 6);
-//! times are seconds since the Unix epoch.
+//! `Uint128` strings in base units (IFX and wETH: their tokens' decimals,
+//! read from the tokens at instantiation; USDT: 6); times are seconds since
+//! the Unix epoch.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Uint128};
@@ -38,6 +39,20 @@ pub struct PricesMsg {
     pub eth: Uint128,
 }
 
+/// The payout terms, as a deployer may restate them: any value other than
+/// the program's (100% in IFX vested over 30 days, or 80% in wETH at
+/// once) refuses the instantiation.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub struct PayoutTermsMsg {
+    /// Percent of the purchase value paid in IFX (100).
+    pub ifx_percent: u32,
+    /// Vesting period of the IFX payout, seconds (30 days).
+    pub ifx_vesting_seconds: u64,
+    /// Percent of the purchase value paid in wETH (80).
+    pub weth_percent: u32,
+}
+
 /// Instantiation. The circuit is fixed by `capacity` and `depth`; its
 /// verifying key (`eligo params --export-vk`) and the IPA generators for
 /// its `k` (`eligo params --export`) come as files, which the contract
@@ -55,7 +70,8 @@ pub struct InstantiateMsg {
     pub registry_root: String,
     /// Exclusion root from `snapshot.json`.
     pub exclusion_root: String,
-    /// Threshold from `snapshot.json` (667/1000 by default).
+    /// Threshold from `snapshot.json` (667/1000 by default). Proofs show
+    /// participation strictly over it; it may not be below 667/1000.
     pub threshold: Option<ThresholdMsg>,
     /// Log capacity from `snapshot.json`.
     pub capacity: u64,
@@ -70,14 +86,16 @@ pub struct InstantiateMsg {
     /// The canonical IPA generators for the circuit's `k`, `eligo-gens/1`
     /// bytes.
     pub generators: Binary,
-    /// Token generation event time.
+    /// Token generation event time. The window opens six calendar months
+    /// later (same UTC day and time, clamped to the month's end) and lasts
+    /// 7 days; an instantiation after that window is refused.
     pub tge: u64,
-    /// Window opens at `tge + window_offset` (default 182 days).
-    pub window_offset: Option<u64>,
-    /// Window length (default 7 days).
-    pub window_length: Option<u64>,
-    /// How long a replaced exclusion root is still accepted (default 1 day).
+    /// How long a replaced exclusion root is still accepted (default and
+    /// most: 1 day).
     pub grace_period: Option<u64>,
+    /// Claims refuse IFX/USDT and ETH/USDT prices older than this, seconds
+    /// (default 3,600; 60 to 86,400).
+    pub price_max_age: Option<u64>,
     /// The cw721 contract of the node licenses (token id = license id in
     /// decimal).
     pub license_nft: String,
@@ -85,9 +103,13 @@ pub struct InstantiateMsg {
     pub ifx_token: String,
     /// The wETH cw20 token.
     pub weth_token: String,
-    /// Most IFX the fund may hold (default 10,000,000 IFX).
+    /// Most IFX the fund may hold: if given, it must be 10,000,000 IFX in
+    /// the token's base units.
     pub fund_size: Option<Uint128>,
-    /// Initial prices.
+    /// The payout terms, if the deployer restates them (they must be the
+    /// program's).
+    pub payout: Option<PayoutTermsMsg>,
+    /// Initial prices (read at the instantiation's block time).
     pub prices: PricesMsg,
 }
 
@@ -105,8 +127,9 @@ pub struct ClaimItem {
     pub proof: Binary,
     /// Exclusion root of the proof, `0x` + 64 hex digits.
     pub exclusion_root: Option<String>,
-    /// The least the claim may pay (IFX or wETH base units).
-    pub min_amount: Option<Uint128>,
+    /// The least this claim may pay (IFX or wETH base units; positive):
+    /// the `quote` query's `amount` protects against any price change.
+    pub min_amount: Uint128,
 }
 
 /// Actions.
@@ -118,8 +141,8 @@ pub enum ExecuteMsg {
     /// `eligo prove`'s output, made with `--chain-name` of this chain,
     /// `--contract` this contract, `--claimant` the sender and the same
     /// option. `exclusion_root` names the root the proof was made against
-    /// (default: the current one). `min_amount` refuses the claim if prices
-    /// moved so that it would pay less (default: no minimum).
+    /// (default: the current one). `min_amount` (required, positive)
+    /// refuses the claim if prices moved so that it would pay less.
     Claim {
         /// License.
         license_id: u64,
@@ -129,8 +152,8 @@ pub enum ExecuteMsg {
         proof: Binary,
         /// Exclusion root of the proof, `0x` + 64 hex digits.
         exclusion_root: Option<String>,
-        /// The least the claim may pay (IFX or wETH base units).
-        min_amount: Option<Uint128>,
+        /// The least the claim may pay (IFX or wETH base units; positive).
+        min_amount: Uint128,
     },
     /// Sell several licenses back in one transaction, with one accumulated
     /// check over all their proofs. Each item is checked as a `claim`
@@ -141,31 +164,57 @@ pub enum ExecuteMsg {
         /// The claims, at most [`MAX_BATCH_CLAIMS`].
         claims: Vec<ClaimItem>,
     },
-    /// Sends the sender every vested and not yet withdrawn IFX.
-    WithdrawVested {},
+    /// Sends the sender the vested and not yet withdrawn IFX of a page of
+    /// their schedules (by license id, after `start_after`, at most
+    /// `limit`, default and most 30). Never paused.
+    WithdrawVested {
+        /// Start after this license id.
+        start_after: Option<u64>,
+        /// Most schedules to walk.
+        limit: Option<u32>,
+    },
     /// cw20 hook: IFX sent with `{"fund":{}}` fills the fund; wETH sent
     /// with `{"weth_reserve":{}}` fills the reserve.
     Receive(Cw20ReceiveMsg),
-    /// Admin: purchase prices of licenses, in USDT base units.
+    /// Admin, before the window opens: purchase prices of licenses, in
+    /// USDT base units. Frozen once the window is open.
     SetPurchasePrices {
         /// `(license_id, price)` pairs.
         prices: Vec<(u64, Uint128)>,
     },
-    /// Admin: IFX/USDT and ETH/USDT prices.
+    /// Admin: IFX/USDT and ETH/USDT prices, read at `as_of` (default: the
+    /// block time; never in the future, never older than the current
+    /// ones). Claims refuse prices older than `price_max_age`.
     SetPrices {
         /// New prices.
         prices: PricesMsg,
+        /// When they were read.
+        as_of: Option<u64>,
     },
-    /// Admin, once the window has closed: sends the IFX no vesting is owed
-    /// and the wETH reserve to `recipient` (default: the treasury).
+    /// Admin, once the window has closed: sends to `recipient` (default:
+    /// the treasury) all the contract's IFX but what vesting still owes
+    /// (IFX sent by a plain transfer included) and all its wETH.
     Sweep {
         /// Where the leftovers go.
         recipient: Option<String>,
     },
-    /// Admin: hands the admin role to another address.
-    UpdateAdmin {
-        /// The new admin.
+    /// Admin: offers the admin role to another address (replacing any
+    /// earlier offer; offering it to the admin itself withdraws it).
+    ProposeAdmin {
+        /// The proposed admin.
         admin: String,
+    },
+    /// The proposed admin takes the role.
+    AcceptAdmin {},
+    /// Admin: stops claims (vesting withdrawals go on).
+    Pause {},
+    /// Admin: lets claims resume.
+    Unpause {},
+    /// Admin: moves the window's close later (never earlier), at most 30
+    /// days past the program's close, and not after a sweep.
+    ExtendWindow {
+        /// The new close.
+        close: u64,
     },
     /// Admin: replaces the exclusion root (the blacklist grew). Proofs made
     /// against the old root stay valid for the grace period, never after.
@@ -197,11 +246,16 @@ pub enum QueryMsg {
         /// License.
         license_id: u64,
     },
-    /// The IFX vesting of an address.
+    /// The IFX vesting of an address: a page of its schedules (by license
+    /// id, after `start_after`, at most `limit`, default and most 30).
     #[returns(VestingResponse)]
     Vesting {
         /// Beneficiary.
         address: String,
+        /// Start after this license id.
+        start_after: Option<u64>,
+        /// Most schedules.
+        limit: Option<u32>,
     },
     /// The fund and the reserve.
     #[returns(FundResponse)]
@@ -210,8 +264,9 @@ pub enum QueryMsg {
     /// grace period.
     #[returns(ExclusionRootsResponse)]
     ExclusionRoots {},
-    /// What a claim of this license would pay now, at current prices, and
-    /// whether it could be paid.
+    /// What a claim of this license would pay now (exactly: the claim's own
+    /// computation), and why a claim now would be refused whoever makes
+    /// it, if it would.
     #[returns(QuoteResponse)]
     Quote {
         /// License.
@@ -246,8 +301,20 @@ pub struct ConfigResponse {
     pub proof_chain_id: u64,
     /// Window `[open, close)`.
     pub window: (u64, u64),
+    /// TGE time.
+    pub tge: u64,
     /// Grace period of replaced exclusion roots.
     pub grace_period: u64,
+    /// Claims refuse prices older than this.
+    pub price_max_age: u64,
+    /// Claims are paused.
+    pub paused: bool,
+    /// The proposed admin, until they accept.
+    pub pending_admin: Option<String>,
+    /// Decimals of IFX, read from the token.
+    pub ifx_decimals: u8,
+    /// Decimals of wETH, read from the token.
+    pub weth_decimals: u8,
     /// License contract.
     pub license_nft: String,
     /// IFX token.
@@ -256,6 +323,8 @@ pub struct ConfigResponse {
     pub weth_token: String,
     /// Current prices.
     pub prices: PricesMsg,
+    /// When they were read.
+    pub prices_as_of: u64,
 }
 
 /// A recorded claim.
@@ -295,19 +364,21 @@ pub struct ScheduleResponse {
     pub withdrawn: Uint128,
 }
 
-/// Answer to [`QueryMsg::Vesting`].
+/// Answer to [`QueryMsg::Vesting`]: one page of schedules and their sums.
 #[cw_serde]
 pub struct VestingResponse {
-    /// Sum of the schedules' totals.
+    /// Sum of this page's totals.
     pub total: Uint128,
-    /// Vested now.
+    /// Vested now, over this page.
     pub vested: Uint128,
-    /// Withdrawn.
+    /// Withdrawn, over this page.
     pub withdrawn: Uint128,
-    /// Withdrawable now.
+    /// Withdrawable now, over this page.
     pub claimable: Uint128,
-    /// The schedules.
+    /// The page's schedules.
     pub schedules: Vec<ScheduleResponse>,
+    /// Pass as `start_after` for the next page; `None` on the last.
+    pub next_start_after: Option<u64>,
 }
 
 /// Answer to [`QueryMsg::Fund`].
@@ -348,12 +419,24 @@ pub struct ExclusionRootsResponse {
 /// Answer to [`QueryMsg::Quote`].
 #[cw_serde]
 pub struct QuoteResponse {
+    /// License.
+    pub license_id: u64,
+    /// Option.
+    pub option: PayoutOption,
     /// Purchase price in USDT base units.
     pub purchase_usdt: Uint128,
-    /// What the option pays (IFX or wETH base units).
+    /// What a claim now pays (IFX or wETH base units): use it as the
+    /// claim's `min_amount`.
     pub amount: Uint128,
+    /// The prices it used.
+    pub prices: PricesMsg,
+    /// When they were read.
+    pub prices_as_of: u64,
     /// The license was already claimed.
     pub claimed: bool,
     /// The fund (IFX) or the reserve (wETH) covers the amount now.
     pub covered: bool,
+    /// Why a claim now would be refused whoever makes it (pause, window,
+    /// replay, stale prices, funds); `None` if it would not.
+    pub refusal: Option<String>,
 }

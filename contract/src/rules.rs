@@ -1,39 +1,73 @@
-//! Runtime-agnostic rules of the buyback program (DESIGN.md section 1).
+//! Runtime-agnostic rules of the buyback program.
 //!
 //! Pure functions over small values ([`check_claim`], [`apply_payout`],
-//! [`ExclusionRoots`], [`Funds`], [`Vesting`]) that any host can call with
-//! what it loaded from its own storage, plus [`State`], an in-memory host
-//! built on them (the reference the CosmWasm layer is tested against).
+//! [`ExclusionRoots`], [`Funds`], [`Vesting`], [`window_from_tge`]) that any
+//! host can call with what it loaded from its own storage, plus [`State`],
+//! an in-memory host built on them (the reference the CosmWasm layer is
+//! tested against).
 //!
-//! Units: times are seconds since the Unix epoch; USDT amounts have
-//! [`USDT_DECIMALS`] decimals; IFX and wETH amounts have
-//! [`TOKEN_DECIMALS`] decimals; prices are USDT units (6 decimals) per whole
-//! token. Every division rounds down, in favour of the fund.
-
-use std::collections::BTreeMap;
+//! The program's published rules, and where each one lives:
+//!
+//! * "participation rate of over 66.7%": strictly over
+//!   [`PROGRAM_THRESHOLD_NUM`]/[`PROGRAM_THRESHOLD_DEN`], proven by the
+//!   circuit; an instantiation may raise the threshold, never lower it
+//!   ([`check_threshold`]);
+//! * "starting six months after the TGE", 7 days: [`window_from_tge`]
+//!   ([`WINDOW_DELAY_MONTHS`] calendar months, [`WINDOW_LENGTH`]); the
+//!   admin may extend the close ([`Config::extend_window`]), never shorten
+//!   it;
+//! * 100% in IFX vested linearly over 30 days, or 80% in wETH at once
+//!   ([`IFX_SHARE_PERCENT`], [`VESTING_PERIOD`], [`WETH_SHARE_PERCENT`]);
+//! * a fund of 10,000,000 IFX ([`FUND_SIZE_WHOLE_IFX`], in the token's own
+//!   units: [`fund_size`]).
+//!
+//! Units: times are seconds since the Unix epoch; USDT amounts and prices
+//! have [`USDT_DECIMALS`] decimals; IFX and wETH amounts are in the base
+//! units of their tokens, whose decimals the host reads from the tokens
+//! ([`TokenDecimals`]); prices are USDT units per whole token. Every
+//! division rounds down, in favour of the fund.
 
 use thiserror::Error;
 
 /// Decimals of USDT amounts and prices.
 pub const USDT_DECIMALS: u32 = 6;
-/// Decimals of IFX and wETH amounts.
-pub const TOKEN_DECIMALS: u32 = 18;
+/// Most decimals a token may have (more is refused as absurd: no real
+/// cw20 token has them, and amounts would overflow).
+pub const MAX_TOKEN_DECIMALS: u8 = 24;
 /// Seconds per day.
 pub const DAY: u64 = 86_400;
-/// Six months after TGE, in seconds (182 days: the default window offset).
-pub const DEFAULT_WINDOW_OFFSET: u64 = 182 * DAY;
+/// The window opens this many calendar months after the TGE.
+pub const WINDOW_DELAY_MONTHS: u32 = 6;
 /// Length of the claim window (7 days).
-pub const DEFAULT_WINDOW_LENGTH: u64 = 7 * DAY;
-/// Default grace period of a replaced exclusion root (1 day).
-pub const DEFAULT_GRACE_PERIOD: u64 = DAY;
+pub const WINDOW_LENGTH: u64 = 7 * DAY;
+/// How far the admin may push the window's close past the program's
+/// (after a chain halt, say).
+pub const MAX_WINDOW_EXTENSION: u64 = 30 * DAY;
+/// Longest grace period of a replaced exclusion root (and the default):
+/// a newly blacklisted license can claim with an older root for at most
+/// this long.
+pub const MAX_GRACE_PERIOD: u64 = DAY;
+/// Default age after which IFX/USDT and ETH/USDT prices are stale.
+pub const DEFAULT_PRICE_MAX_AGE: u64 = 60 * 60;
+/// The least a configured price bound may be.
+pub const MIN_PRICE_MAX_AGE: u64 = 60;
+/// The most a configured price bound may be.
+pub const MAX_PRICE_MAX_AGE: u64 = DAY;
 /// Vesting period of the IFX payout (30 days).
 pub const VESTING_PERIOD: u64 = 30 * DAY;
-/// One whole token in base units.
-pub const TOKEN_UNIT: u128 = 1_000_000_000_000_000_000;
-/// Size of the Guaranteed Node Buyback Fund: 10,000,000 IFX.
-pub const DEFAULT_FUND_IFX: u128 = 10_000_000 * TOKEN_UNIT;
+/// Share of the purchase price paid in IFX, in percent.
+pub const IFX_SHARE_PERCENT: u128 = 100;
 /// Share of the purchase price paid in wETH, in percent.
 pub const WETH_SHARE_PERCENT: u128 = 80;
+/// Size of the Guaranteed Node Buyback Fund, in whole IFX.
+pub const FUND_SIZE_WHOLE_IFX: u128 = 10_000_000;
+/// The program's threshold numerator: eligible strictly over 667/1000.
+pub const PROGRAM_THRESHOLD_NUM: u64 = 667;
+/// The program's threshold denominator.
+pub const PROGRAM_THRESHOLD_DEN: u64 = 1000;
+/// One whole token of 18 decimals in base units (IFX and wETH as
+/// deployed; tests use it).
+pub const TOKEN_UNIT: u128 = 1_000_000_000_000_000_000;
 /// A hundred percent.
 const PERCENT: u128 = 100;
 
@@ -49,8 +83,128 @@ pub enum PayoutOption {
     Weth,
 }
 
-/// Program configuration, fixed at instantiation (the exclusion root
-/// rotates, see [`ExclusionRoots`]).
+/// Decimals of the two payout tokens, as their cw20 `token_info` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenDecimals {
+    /// IFX.
+    pub ifx: u8,
+    /// wETH.
+    pub weth: u8,
+}
+
+impl TokenDecimals {
+    /// Refuses decimals above [`MAX_TOKEN_DECIMALS`].
+    pub fn validate(&self) -> Result<(), RuleError> {
+        for (token, decimals) in [("IFX", self.ifx), ("wETH", self.weth)] {
+            if decimals > MAX_TOKEN_DECIMALS {
+                return Err(RuleError::AbsurdDecimals { token, decimals });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `10^decimals`.
+fn unit(decimals: u8) -> Result<u128, RuleError> {
+    10u128
+        .checked_pow(u32::from(decimals))
+        .ok_or(RuleError::Overflow)
+}
+
+/// The fund's size in IFX base units: 10,000,000 IFX.
+pub fn fund_size(ifx_decimals: u8) -> Result<u128, RuleError> {
+    FUND_SIZE_WHOLE_IFX
+        .checked_mul(unit(ifx_decimals)?)
+        .ok_or(RuleError::Overflow)
+}
+
+/// Refuses a threshold below the program's: `num/den` must be at least
+/// 667/1000 (the circuit then proves participation strictly over it).
+pub fn check_threshold(num: u64, den: u64) -> Result<(), RuleError> {
+    if den == 0
+        || u128::from(num) * u128::from(PROGRAM_THRESHOLD_DEN)
+            < u128::from(PROGRAM_THRESHOLD_NUM) * u128::from(den)
+    {
+        return Err(RuleError::WeakerThanProgram {
+            term: "threshold",
+            program: format!("over {PROGRAM_THRESHOLD_NUM}/{PROGRAM_THRESHOLD_DEN}"),
+            given: format!("{num}/{den}"),
+        });
+    }
+    Ok(())
+}
+
+/// Whether `year` is a Gregorian leap year.
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// Days of month `month` (1–12) of `year`.
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (the usual
+/// era-of-400-years reckoning, March-based years).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count from 1970-01-01: `(year, month, day)`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    // Both casts are of values in 1..=31 and 1..=12.
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `t` plus `months` calendar months, in UTC: the same day of the month
+/// and time of day, clamped to the month's last day (08-31 plus six
+/// months is 02-28, or 02-29 in a leap year). `None` past year 9999.
+pub fn add_calendar_months(t: u64, months: u32) -> Option<u64> {
+    /// Last year the program's clock reads.
+    const LAST_YEAR: i64 = 9_999;
+    let days = i64::try_from(t / DAY).ok()?;
+    let (year, month, day) = civil_from_days(days);
+    let index = year * 12 + i64::from(month - 1) + i64::from(months);
+    let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
+    if year > LAST_YEAR {
+        return None;
+    }
+    let day = day.min(days_in_month(year, month));
+    let days = u64::try_from(days_from_civil(year, month, day)).ok()?;
+    days.checked_mul(DAY)?.checked_add(t % DAY)
+}
+
+/// The program's window `[open, close)` for a TGE at `tge`: it opens six
+/// calendar months after the TGE ([`add_calendar_months`]) and lasts 7
+/// days. `None` for a TGE past year 9999.
+pub fn window_from_tge(tge: u64) -> Option<(u64, u64)> {
+    let open = add_calendar_months(tge, WINDOW_DELAY_MONTHS)?;
+    Some((open, open.checked_add(WINDOW_LENGTH)?))
+}
+
+/// Program configuration, fixed at instantiation but for the window's
+/// close (which only moves later, [`Config::extend_window`]) and the
+/// admin (two steps: propose, accept).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// Administrator address.
@@ -63,26 +217,42 @@ pub struct Config {
     pub registry_root: Root,
     /// Token generation event time.
     pub tge: u64,
-    /// Window opens at `tge + window_offset`.
-    pub window_offset: u64,
-    /// Window length.
-    pub window_length: u64,
+    /// The window opens here ([`window_from_tge`]).
+    pub window_open: u64,
+    /// The window closes here (the program's close, or later if extended).
+    pub window_close: u64,
     /// How long a replaced exclusion root is still accepted.
     pub grace_period: u64,
+    /// Prices older than this refuse claims.
+    pub price_max_age: u64,
+    /// Claims are paused (vesting withdrawals never are).
+    pub paused: bool,
+    /// Decimals of the payout tokens.
+    pub decimals: TokenDecimals,
 }
 
 impl Config {
     /// `[open, close)` of the claim window.
     pub fn window(&self) -> (u64, u64) {
-        let open = self.tge.saturating_add(self.window_offset);
-        (open, open.saturating_add(self.window_length))
+        (self.window_open, self.window_close)
     }
 
     /// Refuses while the window has not closed.
     pub fn require_window_closed(&self, now: u64) -> Result<(), RuleError> {
-        let (_, close) = self.window();
-        if now < close {
-            return Err(RuleError::WindowNotClosed { close });
+        if now < self.window_close {
+            return Err(RuleError::WindowNotClosed {
+                close: self.window_close,
+            });
+        }
+        Ok(())
+    }
+
+    /// Refuses once the window has opened (purchase prices freeze then).
+    pub fn require_before_window(&self, now: u64) -> Result<(), RuleError> {
+        if now >= self.window_open {
+            return Err(RuleError::PurchasePricesFrozen {
+                open: self.window_open,
+            });
         }
         Ok(())
     }
@@ -94,22 +264,83 @@ impl Config {
         }
         Ok(())
     }
+
+    /// Moves the window's close to `close`: later than now, never earlier
+    /// than the current close, at most [`MAX_WINDOW_EXTENSION`] past the
+    /// program's. `swept`: leftovers were already swept (the window can no
+    /// longer reopen).
+    pub fn extend_window(&mut self, close: u64, now: u64, swept: bool) -> Result<(), RuleError> {
+        let program_close = self.window_open.saturating_add(WINDOW_LENGTH);
+        let latest = program_close.saturating_add(MAX_WINDOW_EXTENSION);
+        if swept {
+            return Err(RuleError::BadExtension {
+                close,
+                reason: "leftovers were already swept".into(),
+            });
+        }
+        if close <= self.window_close {
+            return Err(RuleError::BadExtension {
+                close,
+                reason: format!(
+                    "the window closes at {}: it may be extended, never shortened",
+                    self.window_close
+                ),
+            });
+        }
+        if close <= now {
+            return Err(RuleError::BadExtension {
+                close,
+                reason: format!("that is not in the future (it is {now})"),
+            });
+        }
+        if close > latest {
+            return Err(RuleError::BadExtension {
+                close,
+                reason: format!(
+                    "the program allows at most {} days past its close, {latest}",
+                    MAX_WINDOW_EXTENSION / DAY
+                ),
+            });
+        }
+        self.window_close = close;
+        Ok(())
+    }
 }
 
-/// Token prices in USDT units per whole token.
+/// Token prices in USDT units per whole token, and when they were read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Prices {
     /// IFX/USDT.
     pub ifx: u128,
     /// ETH/USDT.
     pub eth: u128,
+    /// When the prices were read (seconds since the epoch).
+    pub as_of: u64,
 }
 
 impl Prices {
-    /// Refuses a zero price.
-    pub fn validate(&self) -> Result<(), RuleError> {
+    /// Refuses a zero price, or prices read in the future.
+    pub fn validate(&self, now: u64) -> Result<(), RuleError> {
         if self.ifx == 0 || self.eth == 0 {
             return Err(RuleError::ZeroPrice);
+        }
+        if self.as_of > now {
+            return Err(RuleError::PricesFromTheFuture {
+                as_of: self.as_of,
+                now,
+            });
+        }
+        Ok(())
+    }
+
+    /// Refuses prices older than `max_age` at `now`.
+    pub fn require_fresh(&self, now: u64, max_age: u64) -> Result<(), RuleError> {
+        if now.saturating_sub(self.as_of) > max_age {
+            return Err(RuleError::PricesStale {
+                as_of: self.as_of,
+                max_age,
+                now,
+            });
         }
         Ok(())
     }
@@ -283,6 +514,81 @@ pub enum RuleError {
     /// Arithmetic overflow (absurd inputs).
     #[error("amount overflow")]
     Overflow,
+    /// Claims are paused by the admin.
+    #[error("claims are paused by the admin (vesting withdrawals are not)")]
+    Paused,
+    /// The IFX/USDT and ETH/USDT prices are too old to pay a claim with.
+    #[error("prices are stale: read at {as_of}, it is {now}, and claims need prices at most {max_age} s old")]
+    PricesStale {
+        /// When the prices were read.
+        as_of: u64,
+        /// The configured bound.
+        max_age: u64,
+        /// Now.
+        now: u64,
+    },
+    /// Prices read later than the block time.
+    #[error("prices read at {as_of} are in the future (it is {now})")]
+    PricesFromTheFuture {
+        /// When the prices say they were read.
+        as_of: u64,
+        /// Now.
+        now: u64,
+    },
+    /// Prices older than the ones they would replace.
+    #[error("prices read at {as_of} are older than the current ones, read at {current}")]
+    OlderPrices {
+        /// When the new prices were read.
+        as_of: u64,
+        /// When the current ones were read.
+        current: u64,
+    },
+    /// Purchase prices cannot change once the window has opened.
+    #[error("purchase prices are frozen since the window opened at {open}")]
+    PurchasePricesFrozen {
+        /// Opening time.
+        open: u64,
+    },
+    /// A window extension that is not one.
+    #[error("the window cannot close at {close}: {reason}")]
+    BadExtension {
+        /// The asked close.
+        close: u64,
+        /// Why not.
+        reason: String,
+    },
+    /// A configuration weaker than the program's rules.
+    #[error("{term}: the program's is {program}, this configuration asks for {given}")]
+    WeakerThanProgram {
+        /// The term of the program.
+        term: &'static str,
+        /// What the program says.
+        program: String,
+        /// What was asked.
+        given: String,
+    },
+    /// A token with absurd decimals.
+    #[error("{token} reports {decimals} decimals; the program takes at most {MAX_TOKEN_DECIMALS}")]
+    AbsurdDecimals {
+        /// Which token.
+        token: &'static str,
+        /// Its decimals.
+        decimals: u8,
+    },
+    /// A claim without a positive minimum.
+    #[error("min_amount must be positive: ask the quote query what the claim pays now")]
+    NoMinimum,
+    /// Accepting the admin role nobody offered.
+    #[error("no admin hand-over is pending")]
+    NoPendingAdmin,
+    /// Accepting the admin role offered to someone else.
+    #[error("the admin role was offered to {pending}, not to {sender}")]
+    NotPendingAdmin {
+        /// Who may accept.
+        pending: String,
+        /// Who tried.
+        sender: String,
+    },
 }
 
 /// A replaced exclusion root.
@@ -351,6 +657,8 @@ pub struct Funds {
     pub ifx_deposited: u128,
     /// IFX promised to claims (vesting, withdrawn or not).
     pub ifx_committed: u128,
+    /// IFX withdrawn by beneficiaries.
+    pub ifx_withdrawn: u128,
     /// wETH available for payouts.
     pub weth_reserve: u128,
 }
@@ -362,8 +670,23 @@ impl Funds {
             ifx_size,
             ifx_deposited: 0,
             ifx_committed: 0,
+            ifx_withdrawn: 0,
             weth_reserve: 0,
         }
+    }
+    /// IFX promised and not yet withdrawn: what vesting still owes.
+    pub fn ifx_owed(&self) -> u128 {
+        self.ifx_committed - self.ifx_withdrawn
+    }
+    /// Records a vesting withdrawal.
+    pub fn withdraw_ifx(&mut self, amount: u128) -> Result<(), RuleError> {
+        let withdrawn = self
+            .ifx_withdrawn
+            .checked_add(amount)
+            .filter(|w| *w <= self.ifx_committed)
+            .ok_or(RuleError::Overflow)?;
+        self.ifx_withdrawn = withdrawn;
+        Ok(())
     }
     /// IFX deposited and not promised.
     pub fn ifx_remaining(&self) -> u128 {
@@ -393,13 +716,15 @@ impl Funds {
             .ok_or(RuleError::Overflow)?;
         Ok(())
     }
-    /// Takes out everything no claim is owed: the IFX not promised to any
-    /// vesting, and the wETH reserve. Returns `(ifx, weth)`.
-    pub fn sweep(&mut self) -> (u128, u128) {
-        let ifx = self.ifx_remaining();
-        self.ifx_deposited -= ifx;
-        let weth = std::mem::take(&mut self.weth_reserve);
-        (ifx, weth)
+    /// Takes out everything no claim is owed, given the contract's token
+    /// balances: all the IFX but what vesting still owes (so IFX sent by a
+    /// plain transfer is recovered too), and all the wETH. Returns
+    /// `(ifx, weth)`; afterwards the fund has nothing left for claims.
+    pub fn sweep(&mut self, ifx_balance: u128, weth_balance: u128) -> (u128, u128) {
+        let ifx = ifx_balance.saturating_sub(self.ifx_owed());
+        self.ifx_deposited = self.ifx_committed;
+        self.weth_reserve = 0;
+        (ifx, weth_balance)
     }
     /// Refuses a payout the funds cannot cover.
     pub fn check(&self, payout: &Payout) -> Result<(), RuleError> {
@@ -430,27 +755,45 @@ pub fn validate_purchase_price(purchase_usdt: u128) -> Result<(), RuleError> {
     Ok(())
 }
 
-/// IFX owed for a purchase price: `price * 10^18 / ifx_price`, rounded down.
-pub fn ifx_amount(purchase_usdt: u128, prices: &Prices) -> Result<u128, RuleError> {
-    if prices.ifx == 0 {
+/// IFX owed for a purchase price: `100% * price * 10^decimals / ifx_price`,
+/// rounded down.
+pub fn ifx_amount(purchase_usdt: u128, prices: &Prices, decimals: u8) -> Result<u128, RuleError> {
+    share(purchase_usdt, IFX_SHARE_PERCENT, prices.ifx, decimals)
+}
+
+/// wETH owed: `80% * price * 10^decimals / eth_price`, rounded down.
+pub fn weth_amount(purchase_usdt: u128, prices: &Prices, decimals: u8) -> Result<u128, RuleError> {
+    share(purchase_usdt, WETH_SHARE_PERCENT, prices.eth, decimals)
+}
+
+/// `percent% * purchase * 10^decimals / price`, rounded down.
+fn share(purchase_usdt: u128, percent: u128, price: u128, decimals: u8) -> Result<u128, RuleError> {
+    if price == 0 {
         return Err(RuleError::ZeroPrice);
     }
     purchase_usdt
-        .checked_mul(TOKEN_UNIT)
-        .map(|v| v / prices.ifx)
+        .checked_mul(percent)
+        .and_then(|v| v.checked_mul(unit(decimals).ok()?))
+        .map(|v| v / PERCENT / price)
         .ok_or(RuleError::Overflow)
 }
 
-/// wETH owed: `80% * price * 10^18 / eth_price`, rounded down.
-pub fn weth_amount(purchase_usdt: u128, prices: &Prices) -> Result<u128, RuleError> {
-    if prices.eth == 0 {
-        return Err(RuleError::ZeroPrice);
-    }
-    purchase_usdt
-        .checked_mul(WETH_SHARE_PERCENT)
-        .and_then(|v| v.checked_mul(TOKEN_UNIT))
-        .map(|v| v / PERCENT / prices.eth)
-        .ok_or(RuleError::Overflow)
+/// What a claim of a license bought for `purchase_usdt` pays in `option`
+/// at `prices`: the one computation both a claim and the quote use.
+pub fn payout(
+    option: PayoutOption,
+    purchase_usdt: u128,
+    prices: &Prices,
+    decimals: &TokenDecimals,
+) -> Result<Payout, RuleError> {
+    Ok(match option {
+        PayoutOption::Ifx => Payout::Ifx {
+            amount: ifx_amount(purchase_usdt, prices, decimals.ifx)?,
+        },
+        PayoutOption::Weth => Payout::Weth {
+            amount: weth_amount(purchase_usdt, prices, decimals.weth)?,
+        },
+    })
 }
 
 /// What the host knows of one license.
@@ -478,13 +821,13 @@ pub struct ClaimRequest<'a> {
     /// Exclusion root the proof was made against.
     pub exclusion_root: &'a Root,
     /// The least the claimant accepts (base units of the option's token;
-    /// 0: anything). Protects against a price change landing first.
+    /// must be positive). Protects against a price change landing first.
     pub min_amount: u128,
 }
 
-/// Every rule of a claim except the proof, in a fixed order: window,
-/// replay, unknown license, ownership, exclusion root, amount, minimum,
-/// funds.
+/// Every rule of a claim except the proof, in a fixed order: pause,
+/// window, replay, unknown license, ownership, exclusion root, minimum
+/// given, fresh prices, amount, minimum met, funds.
 /// Returns what the claim would pay; the host then verifies the proof and
 /// applies the payout with [`apply_payout`].
 pub fn check_claim(
@@ -495,6 +838,9 @@ pub fn check_claim(
     license: &LicenseFacts<'_>,
     req: &ClaimRequest<'_>,
 ) -> Result<Payout, RuleError> {
+    if config.paused {
+        return Err(RuleError::Paused);
+    }
     let (open, close) = config.window();
     if req.now < open {
         return Err(RuleError::WindowNotOpen { open, now: req.now });
@@ -521,14 +867,11 @@ pub fn check_claim(
     if !roots.accepts(req.exclusion_root, req.now, config.grace_period) {
         return Err(RuleError::StaleExclusionRoot);
     }
-    let payout = match req.option {
-        PayoutOption::Ifx => Payout::Ifx {
-            amount: ifx_amount(price, prices)?,
-        },
-        PayoutOption::Weth => Payout::Weth {
-            amount: weth_amount(price, prices)?,
-        },
-    };
+    if req.min_amount == 0 {
+        return Err(RuleError::NoMinimum);
+    }
+    prices.require_fresh(req.now, config.price_max_age)?;
+    let payout = payout(req.option, price, prices, &config.decimals)?;
     if payout.amount() < req.min_amount {
         return Err(RuleError::BelowMinimum {
             amount: payout.amount(),
@@ -574,147 +917,185 @@ pub struct ClaimCheck<'a> {
     pub option: PayoutOption,
 }
 
-/// An in-memory host of the rules.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct State {
-    /// Configuration.
-    pub config: Config,
-    /// Exclusion roots.
-    pub roots: ExclusionRoots,
-    /// Current prices.
-    pub prices: Prices,
-    /// Fund and reserve.
-    pub funds: Funds,
-    /// Purchase price of each license, in USDT units.
-    pub purchase_prices: BTreeMap<u64, u128>,
-    /// Owner of each license.
-    pub owners: BTreeMap<u64, String>,
-    /// Claimed licenses and what they paid.
-    pub claimed: BTreeMap<u64, Payout>,
-    /// IFX vesting schedules by beneficiary.
-    pub vesting: BTreeMap<String, Vec<Vesting>>,
-}
-
-impl State {
-    /// A fresh state with the given funds.
-    pub fn new(config: Config, exclusion_root: Root, prices: Prices, funds: Funds) -> Self {
-        State {
-            config,
-            roots: ExclusionRoots::new(exclusion_root),
-            prices,
-            funds,
-            purchase_prices: BTreeMap::new(),
-            owners: BTreeMap::new(),
-            claimed: BTreeMap::new(),
-            vesting: BTreeMap::new(),
-        }
-    }
-
-    /// Admin: sets a license's owner and purchase price (USDT units).
-    pub fn register_license(
-        &mut self,
-        sender: &str,
-        license: u64,
-        owner: &str,
-        purchase_usdt: u128,
-    ) -> Result<(), RuleError> {
-        self.config.require_admin(sender)?;
-        validate_purchase_price(purchase_usdt)?;
-        self.owners.insert(license, owner.to_string());
-        self.purchase_prices.insert(license, purchase_usdt);
-        Ok(())
-    }
-
-    /// Admin: sets the prices.
-    pub fn set_prices(&mut self, sender: &str, prices: Prices) -> Result<(), RuleError> {
-        self.config.require_admin(sender)?;
-        prices.validate()?;
-        self.prices = prices;
-        Ok(())
-    }
-
-    /// Admin: replaces the exclusion root (the blacklist grows). The old
-    /// root stays acceptable for the grace period from `now`.
-    pub fn rotate_exclusion_root(
-        &mut self,
-        sender: &str,
-        root: Root,
-        now: u64,
-    ) -> Result<(), RuleError> {
-        self.config.require_admin(sender)?;
-        self.roots.rotate(root, now, self.config.grace_period)
-    }
-
-    /// A claim: checks every rule, calls `verify` with the public inputs,
-    /// and on success records the payout, moves the license to the treasury
-    /// and (for IFX) starts the vesting. Nothing changes on error.
-    pub fn claim(
-        &mut self,
-        now: u64,
-        sender: &str,
-        license_id: u64,
-        option: PayoutOption,
-        exclusion_root: &Root,
-        verify: impl FnOnce(&ClaimCheck<'_>) -> Result<(), String>,
-    ) -> Result<Payout, RuleError> {
-        let facts = LicenseFacts {
-            owner: self.owners.get(&license_id).map(String::as_str),
-            purchase_usdt: self.purchase_prices.get(&license_id).copied(),
-            claimed: self.claimed.contains_key(&license_id),
-        };
-        let req = ClaimRequest {
-            now,
-            sender,
-            license_id,
-            option,
-            exclusion_root,
-            min_amount: 0,
-        };
-        let payout = check_claim(
-            &self.config,
-            &self.roots,
-            &self.prices,
-            &self.funds,
-            &facts,
-            &req,
-        )?;
-        verify(&ClaimCheck {
-            license_id,
-            registry_root: &self.config.registry_root,
-            exclusion_root,
-            claimant: sender,
-            option,
-        })
-        .map_err(RuleError::InvalidProof)?;
-        // Every check passed: apply.
-        if let Some(v) = apply_payout(&mut self.funds, &payout, now)? {
-            self.vesting.entry(sender.to_string()).or_default().push(v);
-        }
-        self.claimed.insert(license_id, payout);
-        self.owners.insert(license_id, self.config.treasury.clone());
-        Ok(payout)
-    }
-
-    /// IFX the beneficiary can withdraw now.
-    pub fn claimable(&self, beneficiary: &str, now: u64) -> u128 {
-        self.vesting
-            .get(beneficiary)
-            .map(|v| v.iter().map(|s| s.claimable(now)).sum())
-            .unwrap_or(0)
-    }
-
-    /// Withdraws everything vested; returns the amount.
-    pub fn withdraw_vested(&mut self, beneficiary: &str, now: u64) -> u128 {
-        self.vesting
-            .get_mut(beneficiary)
-            .map(|v| v.iter_mut().map(|s| s.withdraw(now)).sum())
-            .unwrap_or(0)
-    }
+/// What a claim of a license would pay now, and the first rule that
+/// would refuse it whoever claims (pause, window, replay, stale prices,
+/// funds): the `quote` query's answer. `Err` when no amount can be
+/// computed (an unknown license, absurd prices).
+pub fn quote(
+    config: &Config,
+    prices: &Prices,
+    funds: &Funds,
+    purchase_usdt: Option<u128>,
+    claimed: bool,
+    option: PayoutOption,
+    license_id: u64,
+    now: u64,
+) -> Result<(Payout, Option<RuleError>), RuleError> {
+    let purchase = purchase_usdt.ok_or(RuleError::UnknownLicense(license_id))?;
+    let payout = payout(option, purchase, prices, &config.decimals)?;
+    let (open, close) = config.window();
+    let refusal = if config.paused {
+        Some(RuleError::Paused)
+    } else if now < open {
+        Some(RuleError::WindowNotOpen { open, now })
+    } else if now >= close {
+        Some(RuleError::WindowClosed { close, now })
+    } else if claimed {
+        Some(RuleError::AlreadyClaimed(license_id))
+    } else {
+        prices
+            .require_fresh(now, config.price_max_age)
+            .and_then(|()| funds.check(&payout))
+            .err()
+    };
+    Ok((payout, refusal))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
+
+    /// An in-memory host of the rules (the reference the tests drive).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    struct State {
+        /// Configuration.
+        config: Config,
+        /// Exclusion roots.
+        roots: ExclusionRoots,
+        /// Current prices.
+        prices: Prices,
+        /// Fund and reserve.
+        funds: Funds,
+        /// Purchase price of each license, in USDT units.
+        purchase_prices: BTreeMap<u64, u128>,
+        /// Owner of each license.
+        owners: BTreeMap<u64, String>,
+        /// Claimed licenses and what they paid.
+        claimed: BTreeMap<u64, Payout>,
+        /// IFX vesting schedules by beneficiary.
+        vesting: BTreeMap<String, Vec<Vesting>>,
+    }
+
+    impl State {
+        /// A fresh state with the given funds.
+        fn new(config: Config, exclusion_root: Root, prices: Prices, funds: Funds) -> Self {
+            State {
+                config,
+                roots: ExclusionRoots::new(exclusion_root),
+                prices,
+                funds,
+                purchase_prices: BTreeMap::new(),
+                owners: BTreeMap::new(),
+                claimed: BTreeMap::new(),
+                vesting: BTreeMap::new(),
+            }
+        }
+
+        /// Admin: sets a license's owner and purchase price (USDT units).
+        fn register_license(
+            &mut self,
+            sender: &str,
+            license: u64,
+            owner: &str,
+            purchase_usdt: u128,
+        ) -> Result<(), RuleError> {
+            self.config.require_admin(sender)?;
+            validate_purchase_price(purchase_usdt)?;
+            self.owners.insert(license, owner.to_string());
+            self.purchase_prices.insert(license, purchase_usdt);
+            Ok(())
+        }
+
+        /// Admin: sets the prices.
+        fn set_prices(&mut self, sender: &str, prices: Prices, now: u64) -> Result<(), RuleError> {
+            self.config.require_admin(sender)?;
+            prices.validate(now)?;
+            self.prices = prices;
+            Ok(())
+        }
+
+        /// Admin: replaces the exclusion root (the blacklist grows). The old
+        /// root stays acceptable for the grace period from `now`.
+        fn rotate_exclusion_root(
+            &mut self,
+            sender: &str,
+            root: Root,
+            now: u64,
+        ) -> Result<(), RuleError> {
+            self.config.require_admin(sender)?;
+            self.roots.rotate(root, now, self.config.grace_period)
+        }
+
+        /// A claim: checks every rule, calls `verify` with the public inputs,
+        /// and on success records the payout, moves the license to the treasury
+        /// and (for IFX) starts the vesting. Nothing changes on error.
+        fn claim(
+            &mut self,
+            now: u64,
+            sender: &str,
+            license_id: u64,
+            option: PayoutOption,
+            exclusion_root: &Root,
+            verify: impl FnOnce(&ClaimCheck<'_>) -> Result<(), String>,
+        ) -> Result<Payout, RuleError> {
+            let facts = LicenseFacts {
+                owner: self.owners.get(&license_id).map(String::as_str),
+                purchase_usdt: self.purchase_prices.get(&license_id).copied(),
+                claimed: self.claimed.contains_key(&license_id),
+            };
+            let req = ClaimRequest {
+                now,
+                sender,
+                license_id,
+                option,
+                exclusion_root,
+                min_amount: 1,
+            };
+            let payout = check_claim(
+                &self.config,
+                &self.roots,
+                &self.prices,
+                &self.funds,
+                &facts,
+                &req,
+            )?;
+            verify(&ClaimCheck {
+                license_id,
+                registry_root: &self.config.registry_root,
+                exclusion_root,
+                claimant: sender,
+                option,
+            })
+            .map_err(RuleError::InvalidProof)?;
+            // Every check passed: apply.
+            if let Some(v) = apply_payout(&mut self.funds, &payout, now)? {
+                self.vesting.entry(sender.to_string()).or_default().push(v);
+            }
+            self.claimed.insert(license_id, payout);
+            self.owners.insert(license_id, self.config.treasury.clone());
+            Ok(payout)
+        }
+
+        /// IFX the beneficiary can withdraw now.
+        fn claimable(&self, beneficiary: &str, now: u64) -> u128 {
+            self.vesting
+                .get(beneficiary)
+                .map(|v| v.iter().map(|s| s.claimable(now)).sum())
+                .unwrap_or(0)
+        }
+
+        /// Withdraws everything vested; returns the amount.
+        fn withdraw_vested(&mut self, beneficiary: &str, now: u64) -> u128 {
+            let amount = self
+                .vesting
+                .get_mut(beneficiary)
+                .map(|v| v.iter_mut().map(|s| s.withdraw(now)).sum())
+                .unwrap_or(0);
+            self.funds.withdraw_ifx(amount).expect("vesting owes it");
+            amount
+        }
+    }
 
     const TGE: u64 = 1_700_000_000;
     const ADMIN: &str = "admin";
@@ -724,25 +1105,35 @@ mod tests {
     const ROOT_B: Root = [2; 32];
     /// A license bought for 1,000 USDT.
     const PRICE: u128 = 1_000 * 1_000_000;
+    /// Both tokens with 18 decimals.
+    const DECIMALS: TokenDecimals = TokenDecimals { ifx: 18, weth: 18 };
+    /// 10,000,000 IFX of 18 decimals.
+    const FUND: u128 = FUND_SIZE_WHOLE_IFX * TOKEN_UNIT;
 
     fn state() -> State {
+        let (window_open, window_close) = window_from_tge(TGE).unwrap();
         let config = Config {
             admin: ADMIN.into(),
             treasury: "treasury".into(),
             program_id: "gnb".into(),
             registry_root: [9; 32],
             tge: TGE,
-            window_offset: DEFAULT_WINDOW_OFFSET,
-            window_length: DEFAULT_WINDOW_LENGTH,
+            window_open,
+            window_close,
             grace_period: DAY,
+            // Long enough for the tests' clocks.
+            price_max_age: MAX_PRICE_MAX_AGE * 100,
+            paused: false,
+            decimals: DECIMALS,
         };
         // IFX at 0.25 USDT, ETH at 2,000 USDT.
         let prices = Prices {
             ifx: 250_000,
             eth: 2_000 * 1_000_000,
+            as_of: window_open,
         };
-        let mut funds = Funds::new(DEFAULT_FUND_IFX);
-        funds.deposit_ifx(DEFAULT_FUND_IFX).unwrap();
+        let mut funds = Funds::new(FUND);
+        funds.deposit_ifx(FUND).unwrap();
         funds.deposit_weth(10 * TOKEN_UNIT).unwrap();
         let mut s = State::new(config, ROOT_A, prices, funds);
         s.register_license(ADMIN, 7, ALICE, PRICE).unwrap();
@@ -772,10 +1163,7 @@ mod tests {
                 amount: 4_000 * TOKEN_UNIT
             }
         );
-        assert_eq!(
-            s.funds.ifx_remaining(),
-            DEFAULT_FUND_IFX - 4_000 * TOKEN_UNIT
-        );
+        assert_eq!(s.funds.ifx_remaining(), FUND - 4_000 * TOKEN_UNIT);
         assert_eq!(s.owners[&7], "treasury");
         assert_eq!(s.claimable(ALICE, t), 0);
         assert_eq!(s.claimable(ALICE, t + 15 * DAY), 2_000 * TOKEN_UNIT);
@@ -801,7 +1189,7 @@ mod tests {
         );
         assert_eq!(
             s.funds.ifx_remaining(),
-            DEFAULT_FUND_IFX,
+            FUND,
             "wETH does not draw on the IFX fund"
         );
         assert_eq!(s.funds.weth_reserve, 10 * TOKEN_UNIT - 4 * TOKEN_UNIT / 10);
@@ -810,20 +1198,31 @@ mod tests {
 
     #[test]
     fn rounding_favours_the_fund() {
-        let prices = Prices { ifx: 3, eth: 3 };
-        assert_eq!(ifx_amount(1, &prices).unwrap(), TOKEN_UNIT / 3);
+        let prices = Prices {
+            ifx: 3,
+            eth: 3,
+            as_of: 0,
+        };
+        assert_eq!(ifx_amount(1, &prices, 18).unwrap(), TOKEN_UNIT / 3);
         assert_eq!(
-            weth_amount(1, &prices).unwrap(),
+            weth_amount(1, &prices, 18).unwrap(),
             (80 * TOKEN_UNIT / 100) / 3
         );
+        // Decimals are the token's: 6 decimals pay 10^12 times fewer units.
+        assert_eq!(ifx_amount(3, &prices, 6).unwrap(), 1_000_000);
         let v = Vesting {
             total: 10,
             start: 0,
             withdrawn: 0,
         };
         assert_eq!(v.vested(VESTING_PERIOD / 3), 3);
-        assert!(ifx_amount(1, &Prices { ifx: 0, eth: 1 }).is_err());
-        assert_eq!(ifx_amount(u128::MAX, &prices), Err(RuleError::Overflow));
+        let zero = Prices {
+            ifx: 0,
+            eth: 1,
+            as_of: 0,
+        };
+        assert!(ifx_amount(1, &zero, 18).is_err());
+        assert_eq!(ifx_amount(u128::MAX, &prices, 18), Err(RuleError::Overflow));
     }
 
     #[test]
@@ -883,7 +1282,7 @@ mod tests {
     #[test]
     fn fund_exhaustion_fails_clearly() {
         let mut s = state();
-        s.funds.ifx_committed = DEFAULT_FUND_IFX - 3_999 * TOKEN_UNIT;
+        s.funds.ifx_committed = FUND - 3_999 * TOKEN_UNIT;
         let before = s.clone();
         assert!(matches!(
             s.claim(open(&s), ALICE, 7, PayoutOption::Ifx, &ROOT_A, ok),
@@ -929,10 +1328,27 @@ mod tests {
             s.register_license(ADMIN, 1, BOB, 0),
             Err(RuleError::ZeroPrice)
         );
-        assert_eq!(s.set_prices(BOB, s.prices), Err(RuleError::Unauthorized));
+        let now = s.prices.as_of;
         assert_eq!(
-            s.set_prices(ADMIN, Prices { ifx: 0, eth: 1 }),
-            Err(RuleError::ZeroPrice)
+            s.set_prices(BOB, s.prices, now),
+            Err(RuleError::Unauthorized)
+        );
+        let zero = Prices {
+            ifx: 0,
+            eth: 1,
+            as_of: now,
+        };
+        assert_eq!(s.set_prices(ADMIN, zero, now), Err(RuleError::ZeroPrice));
+        let later = Prices {
+            as_of: now + 1,
+            ..s.prices
+        };
+        assert_eq!(
+            s.set_prices(ADMIN, later, now),
+            Err(RuleError::PricesFromTheFuture {
+                as_of: now + 1,
+                now
+            })
         );
     }
 
@@ -1038,10 +1454,294 @@ mod tests {
         f.deposit_ifx(100).unwrap();
         f.deposit_weth(7).unwrap();
         apply_payout(&mut f, &Payout::Ifx { amount: 30 }, 0).unwrap();
-        assert_eq!(f.sweep(), (70, 7));
+        f.withdraw_ifx(10).unwrap();
+        // The balance: 100 deposited, 10 withdrawn, 5 sent by a plain
+        // transfer; vesting still owes 20.
+        assert_eq!(f.sweep(95, 9), (75, 9));
         assert_eq!(
-            (f.ifx_remaining(), f.weth_reserve, f.ifx_committed),
-            (0, 0, 30)
+            (f.ifx_remaining(), f.weth_reserve, f.ifx_owed()),
+            (0, 0, 20)
         );
+        // Nothing but what is owed, even from a short balance.
+        assert_eq!(f.sweep(15, 0), (0, 0));
+        assert_eq!(f.withdraw_ifx(21), Err(RuleError::Overflow));
+    }
+}
+
+#[cfg(test)]
+mod program_tests {
+    use super::*;
+
+    fn config() -> Config {
+        let tge = 1_767_225_600; // 2026-01-01
+        let (window_open, window_close) = window_from_tge(tge).unwrap();
+        Config {
+            admin: "admin".into(),
+            treasury: "treasury".into(),
+            program_id: "gnb".into(),
+            registry_root: [9; 32],
+            tge,
+            window_open,
+            window_close,
+            grace_period: DAY,
+            price_max_age: DEFAULT_PRICE_MAX_AGE,
+            paused: false,
+            decimals: TokenDecimals { ifx: 18, weth: 18 },
+        }
+    }
+
+    #[test]
+    fn the_threshold_may_rise_but_never_fall_below_667_per_mille() {
+        assert!(check_threshold(667, 1000).is_ok());
+        assert!(check_threshold(3, 4).is_ok());
+        assert!(check_threshold(7, 10).is_ok());
+        assert!(check_threshold(1, 1).is_ok());
+        for (num, den) in [
+            (666, 1000),
+            (2, 3),
+            (1, 1000),
+            (0, 1),
+            (6_669, 10_000),
+            (1, 0),
+        ] {
+            assert!(
+                matches!(
+                    check_threshold(num, den),
+                    Err(RuleError::WeakerThanProgram {
+                        term: "threshold",
+                        ..
+                    })
+                ),
+                "{num}/{den}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_window_moves_later_only_and_not_far() {
+        let mut c = config();
+        let (open, close) = c.window();
+        assert_eq!(close - open, WINDOW_LENGTH);
+        for bad in [close, close - 1, open] {
+            assert!(matches!(
+                c.extend_window(bad, open, false),
+                Err(RuleError::BadExtension { .. })
+            ));
+        }
+        let latest = close + MAX_WINDOW_EXTENSION;
+        assert!(c.extend_window(latest + 1, open, false).is_err());
+        assert!(
+            c.extend_window(close + DAY, close + DAY, false).is_err(),
+            "not in the past"
+        );
+        assert!(
+            c.extend_window(close + DAY, open, true).is_err(),
+            "not after a sweep"
+        );
+        c.extend_window(close + DAY, close + 60, false).unwrap();
+        assert_eq!(c.window(), (open, close + DAY));
+        assert!(c.extend_window(close + 1, open, false).is_err(), "shorter");
+        c.extend_window(latest, open, false).unwrap();
+        assert_eq!(c.window(), (open, latest));
+    }
+
+    #[test]
+    fn decimals_are_read_and_absurd_ones_refused() {
+        assert_eq!(fund_size(18), Ok(10_000_000 * TOKEN_UNIT));
+        assert_eq!(fund_size(6), Ok(10_000_000 * 1_000_000));
+        assert_eq!(fund_size(0), Ok(10_000_000));
+        let ok = TokenDecimals { ifx: 6, weth: 24 };
+        assert!(ok.validate().is_ok());
+        assert_eq!(
+            TokenDecimals { ifx: 25, weth: 18 }.validate(),
+            Err(RuleError::AbsurdDecimals {
+                token: "IFX",
+                decimals: 25
+            })
+        );
+        assert_eq!(
+            TokenDecimals { ifx: 18, weth: 255 }.validate(),
+            Err(RuleError::AbsurdDecimals {
+                token: "wETH",
+                decimals: 255
+            })
+        );
+        // 1,000 USDT at 0.25 USDT/IFX is 4,000 IFX in either token.
+        let prices = Prices {
+            ifx: 250_000,
+            eth: 2_000_000_000,
+            as_of: 0,
+        };
+        assert_eq!(ifx_amount(1_000_000_000, &prices, 6), Ok(4_000_000_000));
+        assert_eq!(
+            ifx_amount(1_000_000_000, &prices, 18),
+            Ok(4_000 * TOKEN_UNIT)
+        );
+    }
+
+    fn request<'a>(now: u64, root: &'a Root) -> ClaimRequest<'a> {
+        ClaimRequest {
+            now,
+            sender: "alice",
+            license_id: 7,
+            option: PayoutOption::Ifx,
+            exclusion_root: root,
+            min_amount: 1,
+        }
+    }
+
+    #[test]
+    fn claims_need_fresh_prices_a_minimum_and_no_pause() {
+        let mut c = config();
+        let root = [1; 32];
+        let roots = ExclusionRoots::new(root);
+        let (open, _) = c.window();
+        let prices = Prices {
+            ifx: 250_000,
+            eth: 2_000_000_000,
+            as_of: open,
+        };
+        let mut funds = Funds::new(fund_size(18).unwrap());
+        funds.deposit_ifx(funds.ifx_size).unwrap();
+        let facts = LicenseFacts {
+            owner: Some("alice"),
+            purchase_usdt: Some(1_000_000_000),
+            claimed: false,
+        };
+        let fresh = open + DEFAULT_PRICE_MAX_AGE;
+        let check = |c: &Config, req: &ClaimRequest<'_>| {
+            check_claim(c, &roots, &prices, &funds, &facts, req)
+        };
+        assert_eq!(
+            check(&c, &request(fresh, &root)),
+            Ok(Payout::Ifx {
+                amount: 4_000 * TOKEN_UNIT
+            })
+        );
+        assert_eq!(
+            check(&c, &request(fresh + 1, &root)),
+            Err(RuleError::PricesStale {
+                as_of: open,
+                max_age: DEFAULT_PRICE_MAX_AGE,
+                now: fresh + 1
+            })
+        );
+        let no_min = ClaimRequest {
+            min_amount: 0,
+            ..request(open, &root)
+        };
+        assert_eq!(check(&c, &no_min), Err(RuleError::NoMinimum));
+        c.paused = true;
+        assert_eq!(check(&c, &request(open, &root)), Err(RuleError::Paused));
+        // The quote is the claim's amount, with the same refusals.
+        c.paused = false;
+        let q = |c: &Config, now| {
+            quote(
+                c,
+                &prices,
+                &funds,
+                Some(1_000_000_000),
+                false,
+                PayoutOption::Ifx,
+                7,
+                now,
+            )
+        };
+        assert_eq!(
+            q(&c, fresh),
+            Ok((
+                Payout::Ifx {
+                    amount: 4_000 * TOKEN_UNIT
+                },
+                None
+            ))
+        );
+        assert!(matches!(
+            q(&c, fresh + 1),
+            Ok((_, Some(RuleError::PricesStale { .. })))
+        ));
+        assert!(matches!(
+            q(&c, open - 1),
+            Ok((_, Some(RuleError::WindowNotOpen { .. })))
+        ));
+        c.paused = true;
+        assert!(matches!(q(&c, open), Ok((_, Some(RuleError::Paused)))));
+        assert_eq!(
+            quote(&c, &prices, &funds, None, false, PayoutOption::Ifx, 7, open),
+            Err(RuleError::UnknownLicense(7))
+        );
+    }
+
+    #[test]
+    fn purchase_prices_freeze_when_the_window_opens() {
+        let c = config();
+        let (open, _) = c.window();
+        assert!(c.require_before_window(open - 1).is_ok());
+        assert_eq!(
+            c.require_before_window(open),
+            Err(RuleError::PurchasePricesFrozen { open })
+        );
+    }
+}
+
+#[cfg(test)]
+mod calendar_tests {
+    use super::*;
+    use chrono::{DateTime, Months, NaiveDate};
+    use proptest::prelude::*;
+
+    /// Seconds of a UTC date and time.
+    fn at(y: i32, m: u32, d: u32, hh: u32, mm: u32, ss: u32) -> u64 {
+        let t = NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(hh, mm, ss)
+            .unwrap()
+            .and_utc()
+            .timestamp();
+        u64::try_from(t).unwrap()
+    }
+
+    #[test]
+    fn six_calendar_months_on_several_tges() {
+        for (tge, open) in [
+            // The audit's example: 182 days would open on 07-02.
+            (at(2026, 1, 1, 0, 0, 0), at(2026, 7, 1, 0, 0, 0)),
+            // The same time of day.
+            (at(2026, 12, 15, 12, 34, 56), at(2027, 6, 15, 12, 34, 56)),
+            // Month ends clamp: 08-31 to 02-28, or 02-29 in a leap year.
+            (at(2025, 8, 31, 9, 0, 0), at(2026, 2, 28, 9, 0, 0)),
+            (at(2023, 8, 31, 23, 59, 59), at(2024, 2, 29, 23, 59, 59)),
+            (at(2026, 3, 31, 0, 0, 0), at(2026, 9, 30, 0, 0, 0)),
+            (at(2026, 5, 31, 0, 0, 0), at(2026, 11, 30, 0, 0, 0)),
+            // A leap day TGE, and a century that is not leap.
+            (at(2024, 2, 29, 6, 0, 0), at(2024, 8, 29, 6, 0, 0)),
+            (at(2099, 8, 30, 0, 0, 0), at(2100, 2, 28, 0, 0, 0)),
+            (at(2399, 8, 30, 0, 0, 0), at(2400, 2, 29, 0, 0, 0)),
+        ] {
+            assert_eq!(add_calendar_months(tge, WINDOW_DELAY_MONTHS), Some(open));
+            assert_eq!(window_from_tge(tge), Some((open, open + WINDOW_LENGTH)));
+        }
+        assert_eq!(add_calendar_months(0, 6), Some(at(1970, 7, 1, 0, 0, 0)));
+        assert_eq!(add_calendar_months(at(9999, 7, 1, 0, 0, 0), 6), None);
+        assert_eq!(add_calendar_months(u64::MAX, 6), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 4096,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0xe1160),
+            ..ProptestConfig::default()
+        })]
+        /// chrono's `checked_add_months` clamps the same way: the oracle.
+        #[test]
+        fn add_calendar_months_is_chronos(t in 0u64..253_402_300_799, months in 0u32..1200) {
+            let want = DateTime::from_timestamp(i64::try_from(t).unwrap(), 0)
+                .unwrap()
+                .checked_add_months(Months::new(months))
+                .map(|d| d.timestamp())
+                .filter(|s| *s <= 253_402_300_799)
+                .map(|s| u64::try_from(s).unwrap());
+            prop_assert_eq!(add_calendar_months(t, months), want);
+        }
     }
 }

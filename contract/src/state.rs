@@ -8,11 +8,14 @@ use cw_storage_plus::{Item, Map};
 use crate::msg::{ClaimRecord, PayoutOption};
 use crate::rules::{self, Root};
 
-/// Everything fixed at instantiation.
+/// The configuration: fixed at instantiation, but for the admin (two
+/// steps), the pause and the window's close (extended only).
 #[cw_serde]
 pub struct StoredConfig {
     /// Administrator.
     pub admin: Addr,
+    /// The proposed admin, until they accept.
+    pub pending_admin: Option<Addr>,
     /// Treasury.
     pub treasury: Addr,
     /// Program identifier.
@@ -33,12 +36,22 @@ pub struct StoredConfig {
     pub circuit_fingerprint: String,
     /// TGE time.
     pub tge: u64,
-    /// Window offset from TGE.
-    pub window_offset: u64,
-    /// Window length.
-    pub window_length: u64,
+    /// The window opens (six calendar months after the TGE).
+    pub window_open: u64,
+    /// The window closes (7 days later, or later if extended).
+    pub window_close: u64,
     /// Grace period of replaced exclusion roots.
     pub grace_period: u64,
+    /// Claims refuse prices older than this.
+    pub price_max_age: u64,
+    /// Claims are paused.
+    pub paused: bool,
+    /// Leftovers were swept (the window can no longer be extended).
+    pub swept: bool,
+    /// IFX decimals, read from the token.
+    pub ifx_decimals: u8,
+    /// wETH decimals, read from the token.
+    pub weth_decimals: u8,
     /// License cw721 contract.
     pub license_nft: Addr,
     /// IFX cw20 contract.
@@ -56,9 +69,15 @@ impl StoredConfig {
             program_id: self.program_id.clone(),
             registry_root: self.registry_root,
             tge: self.tge,
-            window_offset: self.window_offset,
-            window_length: self.window_length,
+            window_open: self.window_open,
+            window_close: self.window_close,
             grace_period: self.grace_period,
+            price_max_age: self.price_max_age,
+            paused: self.paused,
+            decimals: rules::TokenDecimals {
+                ifx: self.ifx_decimals,
+                weth: self.weth_decimals,
+            },
         }
     }
 }
@@ -101,6 +120,8 @@ pub struct StoredPrices {
     pub ifx: Uint128,
     /// ETH/USDT.
     pub eth: Uint128,
+    /// When they were read.
+    pub as_of: u64,
 }
 
 impl From<&StoredPrices> for rules::Prices {
@@ -108,6 +129,7 @@ impl From<&StoredPrices> for rules::Prices {
         rules::Prices {
             ifx: p.ifx.u128(),
             eth: p.eth.u128(),
+            as_of: p.as_of,
         }
     }
 }
@@ -121,6 +143,8 @@ pub struct StoredFunds {
     pub ifx_deposited: Uint128,
     /// Committed.
     pub ifx_committed: Uint128,
+    /// Withdrawn by beneficiaries.
+    pub ifx_withdrawn: Uint128,
     /// wETH reserve.
     pub weth_reserve: Uint128,
 }
@@ -131,6 +155,7 @@ impl From<&StoredFunds> for rules::Funds {
             ifx_size: f.ifx_size.u128(),
             ifx_deposited: f.ifx_deposited.u128(),
             ifx_committed: f.ifx_committed.u128(),
+            ifx_withdrawn: f.ifx_withdrawn.u128(),
             weth_reserve: f.weth_reserve.u128(),
         }
     }
@@ -142,6 +167,7 @@ impl From<&rules::Funds> for StoredFunds {
             ifx_size: f.ifx_size.into(),
             ifx_deposited: f.ifx_deposited.into(),
             ifx_committed: f.ifx_committed.into(),
+            ifx_withdrawn: f.ifx_withdrawn.into(),
             weth_reserve: f.weth_reserve.into(),
         }
     }
