@@ -61,6 +61,9 @@ fn profiles() -> Vec<Profile> {
     ]
 }
 
+/// The demo's min_amount per claim (no chain to quote from).
+const DEMO_MIN_AMOUNT: u128 = 1;
+
 pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     let out = a.out;
     std::fs::create_dir_all(&out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
@@ -234,7 +237,9 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
             Ok(eligo_verifier::ProofFile::from_json(&bytes)?)
         })
         .collect::<Result<Vec<_>, Failure>>()?;
-    let msg = eligo_verifier::claim_msg(&files, None)?;
+    // No chain here to ask for quotes: each claim asks for at least one
+    // base unit. A holder passes the contract's quote answers instead.
+    let msg = eligo_verifier::claim_msg(&files, &vec![DEMO_MIN_AMOUNT; files.len()])?;
     let msg_path = out.join("claim-msg.json");
     eligo_prover::fsio::write_atomic(&msg_path, msg.to_string().as_bytes())?;
     out!(
@@ -242,6 +247,10 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         files.len(),
         msg.to_string().len(),
         msg_path.display()
+    );
+    out!(
+        "   min_amount {DEMO_MIN_AMOUNT} per claim here; on a chain, save each license's quote \
+         answer and pass it: eligo claim-msg PROOF... --quote QUOTE.json..."
     );
     out!(
         "   (send it with: wasmd tx wasm execute <contract> \"$(cat {})\" --from <holder>)",

@@ -374,19 +374,34 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Exit codes: 0 the message is printed, 2 unreadable proof files or \
-proofs that cannot share a message.\n\nExample:\n  wasmd tx wasm execute \"$CLAIM_CONTRACT\" \
-\"$(eligo claim-msg proofs/42.proof.json --min-amount 990000000)\" --from holder"
+    after_help = "Every claim needs its min_amount: the least it may pay, which the contract's \
+quote query gives exactly. Save each quote answer and pass it with --quote (matched to the \
+proofs by license), or pass --min-amount once per proof, in order.\n\nExit codes: 0 the \
+message is printed, 2 unreadable proof or quote files, a proof without a minimum, or proofs \
+that cannot share a message.\n\nExample:\n  wasmd query wasm contract-state smart \"$CLAIM_CONTRACT\" \
+'{\"quote\":{\"license_id\":42,\"option\":\"weth\"}}' -o json > quote-42.json\n  \
+wasmd tx wasm execute \"$CLAIM_CONTRACT\" \"$(eligo claim-msg proofs/42.proof.json --quote \
+quote-42.json)\" --from holder"
 )]
 pub struct ClaimMsgArgs {
     /// Proof files (or directories of them) of one owner, for one contract
     /// on one chain: one gives `claim`, several `claim_batch`.
     #[arg(required = true)]
     pub proofs: Vec<PathBuf>,
-    /// The least each claim may pay, in base units of the payout token
-    /// (the contract refuses the claim if prices moved below it).
-    #[arg(long, value_name = "AMOUNT")]
-    pub min_amount: Option<u128>,
+    /// The least a claim may pay, in base units of the payout token (the
+    /// contract refuses the claim if prices moved below it): once per
+    /// proof, in the order of the proofs.
+    #[arg(long, value_name = "AMOUNT", conflicts_with = "quote")]
+    pub min_amount: Vec<u128>,
+    /// The JSON answer of the contract's `quote` query for a proof's
+    /// license and option (bare, or as `query wasm contract-state smart -o
+    /// json` prints it): its amount becomes that claim's min_amount.
+    #[arg(long, value_name = "FILE")]
+    pub quote: Vec<PathBuf>,
+    /// Accept this much less than the quotes, in basis points (50 = 0.5%),
+    /// in case prices move before the claim lands.
+    #[arg(long, value_name = "BPS", default_value_t = 0, requires = "quote")]
+    pub slippage_bps: u32,
     /// Indent the JSON.
     #[arg(long)]
     pub pretty: bool,
@@ -405,17 +420,52 @@ pub fn claim_msg(a: ClaimMsgArgs) -> Result<Outcome, Failure> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let msg = eligo_verifier::claim_msg(&files, a.min_amount)?;
+    let min_amounts = if a.quote.is_empty() {
+        if a.min_amount.is_empty() {
+            return Err(Failure(
+                "every claim needs a min_amount: pass --quote FILE (the contract's quote \
+                 answer for the license) or --min-amount AMOUNT per proof"
+                    .into(),
+            ));
+        }
+        a.min_amount.clone()
+    } else {
+        let mut quotes = std::collections::BTreeMap::new();
+        for path in &a.quote {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            let q = eligo_verifier::Quote::parse(&text)
+                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            quotes.insert(q.license_id, (path, q));
+        }
+        files
+            .iter()
+            .map(|f| {
+                let id = f.public_inputs.license_id;
+                let (path, q) = quotes.get(&id).ok_or_else(|| {
+                    Failure(format!(
+                        "license {id}: no --quote file answers for it (every claim needs a \
+                         min_amount)"
+                    ))
+                })?;
+                if !q.option.eq_ignore_ascii_case(&f.claim.option) {
+                    return Err(Failure(format!(
+                        "{}: a quote for option {}, but the proof of license {id} is for {}",
+                        path.display(),
+                        q.option,
+                        f.claim.option
+                    )));
+                }
+                q.min_amount(a.slippage_bps)
+                    .map_err(|e| Failure(format!("{}: {e}", path.display())))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let msg = eligo_verifier::claim_msg(&files, &min_amounts)?;
     if a.pretty {
         out!("{}", serde_json::to_string_pretty(&msg)?);
     } else {
         out!("{msg}");
-    }
-    if a.min_amount.is_none() {
-        crate::ui::warn(
-            "min_amount is null: the claim pays whatever the prices give; pass --min-amount \
-             (from the contract's quote query) to refuse less",
-        );
     }
     Ok(Outcome::Success)
 }

@@ -1849,15 +1849,76 @@ fn batches_skip_and_resume_and_speak_json() {
         msg["claim"]["exclusion_root"],
         proof15["public_inputs"]["exclusion_root"]
     );
-    let r = eligo(&["claim-msg", s(&out.join("15.proof.json"))]);
-    assert!(r.stderr.contains("min_amount is null"), "{}", r.stderr);
+    // Every claim needs its minimum: none, or zero, is refused.
+    let p15 = out.join("15.proof.json");
+    let r = eligo(&["claim-msg", s(&p15)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("every claim needs a min_amount"),
+        "{}",
+        r.stderr
+    );
+    let r = eligo(&["claim-msg", s(&p15), "--min-amount", "0"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("must be positive"), "{}", r.stderr);
+    // A quote answer gives it: the amount, less any slippage.
+    let option = proof15["claim"]["option"].as_str().unwrap().to_string();
+    let other = if option == "ifx" { "weth" } else { "ifx" };
+    let quote = |name: &str, body: String| {
+        let path = out.join(name);
+        std::fs::write(&path, body).unwrap();
+        path
+    };
+    let q15 = quote(
+        "quote-15.json",
+        format!(
+            r#"{{"data":{{"license_id":15,"option":"{option}","purchase_usdt":"1000000000","amount":"1000","prices":{{"ifx":"250000","eth":"2000000000"}},"prices_as_of":1,"claimed":false,"covered":true,"refusal":null}}}}"#
+        ),
+    );
+    for (extra, want) in [(None, "1000"), (Some("100"), "990")] {
+        let mut args = vec!["claim-msg", s(&p15), "--quote", s(&q15)];
+        if let Some(bps) = extra {
+            args.extend(["--slippage-bps", bps]);
+        }
+        let r = eligo(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let msg: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+        assert_eq!(msg["claim"]["min_amount"], want);
+    }
+    for (name, body, says) in [
+        (
+            "quote-other-option.json",
+            format!(r#"{{"license_id":15,"option":"{other}","amount":"1000"}}"#),
+            "a quote for option",
+        ),
+        (
+            "quote-other-license.json",
+            format!(r#"{{"license_id":16,"option":"{option}","amount":"1000"}}"#),
+            "license 15: no --quote file answers for it",
+        ),
+        (
+            "quote-refused.json",
+            format!(
+                r#"{{"license_id":15,"option":"{option}","amount":"1000","refusal":"claims are paused by the admin"}}"#
+            ),
+            "claims are paused",
+        ),
+        ("quote-bad.json", "{}".to_string(), "not a quote answer"),
+    ] {
+        let path = quote(name, body);
+        let r = eligo(&["claim-msg", s(&p15), "--quote", s(&path)]);
+        assert_eq!(r.code, 2, "{name}");
+        assert!(r.stderr.contains(says), "{name}: {}", r.stderr);
+        std::fs::remove_file(path).unwrap();
+    }
+    std::fs::remove_file(&q15).unwrap();
     // 0.proof.json is now bound to 0xa2: another owner, no common message.
-    let r = eligo(&["claim-msg", s(&out)]);
+    let r = eligo(&["claim-msg", s(&out), "--min-amount", "1"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("bound to claimant"), "{}", r.stderr);
     std::fs::remove_file(out.join("0.proof.json")).unwrap();
     std::fs::copy(&p15, out.join("copy.proof.json")).unwrap();
-    let r = eligo(&["claim-msg", s(&out)]);
+    let r = eligo(&["claim-msg", s(&out), "--min-amount", "1"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("license 15 appears twice"),

@@ -721,6 +721,9 @@ fn sweep(
 /// Schedules one vesting page walks when no limit is given, and at most.
 pub const MAX_VESTING_PAGE: u32 = 30;
 
+/// A page of schedules by license id, and the `start_after` of the next.
+type VestingPage = (Vec<(u64, StoredVesting)>, Option<u64>);
+
 /// A page of `holder`'s schedules: after `start_after`, at most `limit`
 /// (capped at [`MAX_VESTING_PAGE`]), and the `start_after` of the next
 /// page if there is one.
@@ -729,7 +732,7 @@ fn vesting_page(
     holder: &Addr,
     start_after: Option<u64>,
     limit: Option<u32>,
-) -> StdResult<(Vec<(u64, StoredVesting)>, Option<u64>)> {
+) -> StdResult<VestingPage> {
     let limit = limit.unwrap_or(MAX_VESTING_PAGE).clamp(1, MAX_VESTING_PAGE) as usize;
     let mut page: Vec<(u64, StoredVesting)> = VESTING
         .prefix(holder)
@@ -941,14 +944,18 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             let prices = Prices::from(&stored);
             let funds = Funds::from(&FUNDS.load(deps.storage)?);
             let claimed = CLAIMS.has(deps.storage, license_id);
+            let facts = LicenseFacts {
+                owner: None,
+                purchase_usdt: purchase.map(|p| p.u128()),
+                claimed,
+            };
             let (payout, refusal) = rules::quote(
                 &config,
                 &prices,
                 &funds,
-                purchase.map(|p| p.u128()),
-                claimed,
-                option.into(),
+                &facts,
                 license_id,
+                option.into(),
                 now,
             )?;
             to_json_binary(&QuoteResponse {

@@ -921,17 +921,20 @@ pub struct ClaimCheck<'a> {
 /// would refuse it whoever claims (pause, window, replay, stale prices,
 /// funds): the `quote` query's answer. `Err` when no amount can be
 /// computed (an unknown license, absurd prices).
+/// (The license's owner plays no part.)
 pub fn quote(
     config: &Config,
     prices: &Prices,
     funds: &Funds,
-    purchase_usdt: Option<u128>,
-    claimed: bool,
-    option: PayoutOption,
+    license: &LicenseFacts<'_>,
     license_id: u64,
+    option: PayoutOption,
     now: u64,
 ) -> Result<(Payout, Option<RuleError>), RuleError> {
-    let purchase = purchase_usdt.ok_or(RuleError::UnknownLicense(license_id))?;
+    let claimed = license.claimed;
+    let purchase = license
+        .purchase_usdt
+        .ok_or(RuleError::UnknownLicense(license_id))?;
     let payout = payout(option, purchase, prices, &config.decimals)?;
     let (open, close) = config.window();
     let refusal = if config.paused {
@@ -1635,18 +1638,7 @@ mod program_tests {
         assert_eq!(check(&c, &request(open, &root)), Err(RuleError::Paused));
         // The quote is the claim's amount, with the same refusals.
         c.paused = false;
-        let q = |c: &Config, now| {
-            quote(
-                c,
-                &prices,
-                &funds,
-                Some(1_000_000_000),
-                false,
-                PayoutOption::Ifx,
-                7,
-                now,
-            )
-        };
+        let q = |c: &Config, now| quote(c, &prices, &funds, &facts, 7, PayoutOption::Ifx, now);
         assert_eq!(
             q(&c, fresh),
             Ok((
@@ -1667,7 +1659,18 @@ mod program_tests {
         c.paused = true;
         assert!(matches!(q(&c, open), Ok((_, Some(RuleError::Paused)))));
         assert_eq!(
-            quote(&c, &prices, &funds, None, false, PayoutOption::Ifx, 7, open),
+            quote(
+                &c,
+                &prices,
+                &funds,
+                &LicenseFacts {
+                    purchase_usdt: None,
+                    ..facts
+                },
+                7,
+                PayoutOption::Ifx,
+                open
+            ),
             Err(RuleError::UnknownLicense(7))
         );
     }

@@ -18,7 +18,7 @@ use eligo_contract::msg::{
     FundResponse, InstantiateMsg, PayoutOption, PricesMsg, QueryMsg, QuoteResponse, ReceiveMsg,
     VestingResponse,
 };
-use eligo_contract::rules::{RuleError, DAY, DEFAULT_WINDOW_OFFSET, TOKEN_UNIT};
+use eligo_contract::rules::{window_from_tge, RuleError, DAY, MAX_PRICE_MAX_AGE, TOKEN_UNIT};
 use eligo_contract::ContractError;
 use eligo_params::{NoProgress, Params, ParamsStore};
 use eligo_prover::package::Package;
@@ -48,9 +48,11 @@ const ETH_PRICE: u128 = 2_000 * 1_000_000;
 const IFX_PAYOUT: u128 = 4_000 * TOKEN_UNIT;
 /// 80% of 1,000 USDT at 2,000 USDT/ETH.
 const WETH_PAYOUT: u128 = 4 * TOKEN_UNIT / 10;
-/// TGE, so that the window opens at `OPEN`.
-const TGE: u64 = 1_700_000_000;
-const OPEN: u64 = TGE + DEFAULT_WINDOW_OFFSET;
+/// TGE (2026-01-01 00:00 UTC), so that the window opens at [`OPEN`],
+/// six calendar months later: 2026-07-01 00:00 UTC (182 days would be
+/// 07-02).
+const TGE: u64 = 1_767_225_600;
+const OPEN: u64 = 1_782_864_000;
 const GRACE: u64 = DAY;
 
 fn shape() -> Shape {
@@ -198,6 +200,8 @@ struct World {
     ifx: Addr,
     weth: Addr,
     claim: Addr,
+    /// [`World::at`] refreshes the prices.
+    fresh_prices: bool,
 }
 
 /// Instantiate message for the fixture's snapshot.
@@ -216,13 +220,14 @@ fn instantiate_msg(w: &World) -> InstantiateMsg {
         verifying_key: f.key.clone().into(),
         generators: f.generators.clone().into(),
         tge: TGE,
-        window_offset: None,
-        window_length: None,
         grace_period: Some(GRACE),
+        // A day: the tests' clocks jump by hours.
+        price_max_age: Some(MAX_PRICE_MAX_AGE),
         license_nft: w.nft.to_string(),
         ifx_token: w.ifx.to_string(),
         weth_token: w.weth.to_string(),
         fund_size: None,
+        payout: None,
         prices: PricesMsg {
             ifx: IFX_PRICE.into(),
             eth: ETH_PRICE.into(),
@@ -289,6 +294,7 @@ fn world_with(fund: u128, weth_reserve: u128) -> World {
         ifx,
         weth,
         claim: Addr::unchecked(""),
+        fresh_prices: true,
     };
     let msg = instantiate_msg(&w);
     w.claim = w
@@ -327,6 +333,14 @@ fn world_with(fund: u128, weth_reserve: u128) -> World {
     w
 }
 
+/// The prices of the fixture, as `SetPrices` sends them.
+fn prices() -> PricesMsg {
+    PricesMsg {
+        ifx: IFX_PRICE.into(),
+        eth: ETH_PRICE.into(),
+    }
+}
+
 /// The wETH reserve of [`world`].
 const WETH_RESERVE: u128 = 10 * TOKEN_UNIT;
 
@@ -363,11 +377,56 @@ impl World {
             .execute_contract(sender.clone(), self.claim.clone(), msg, &[])
     }
 
+    /// Moves the clock to `time` and, unless the test keeps them as they
+    /// are, has the admin refresh the prices (same values, read now).
     fn at(&mut self, time: u64) {
         self.app.update_block(|b| {
             b.time = cosmwasm_std::Timestamp::from_seconds(time);
             b.height += 1;
         });
+        if self.fresh_prices {
+            let config: ConfigResponse = self.query(&QueryMsg::Config {});
+            if config.prices_as_of < time {
+                let msg = ExecuteMsg::SetPrices {
+                    prices: config.prices,
+                    as_of: None,
+                };
+                self.exec(&self.admin.clone(), &msg).unwrap();
+            }
+        }
+    }
+
+    /// Sets purchase prices on `contract` as the admin, the moment before
+    /// the window opens (they are frozen after), then comes back.
+    fn price_before_window(
+        &mut self,
+        contract: &Addr,
+        prices: Vec<(u64, Uint128)>,
+    ) -> anyhow::Result<AppResponse> {
+        let now = self.now();
+        self.at(OPEN - 1);
+        let r = self.app.execute_contract(
+            self.admin.clone(),
+            contract.clone(),
+            &ExecuteMsg::SetPurchasePrices { prices },
+            &[],
+        );
+        self.at(now);
+        r
+    }
+
+    /// What the quote query says a claim pays now (1 if it cannot say).
+    fn quoted(&self, license: u64, option: PayoutOption) -> Uint128 {
+        self.app
+            .wrap()
+            .query_wasm_smart::<QuoteResponse>(
+                self.claim.clone(),
+                &QueryMsg::Quote {
+                    license_id: license,
+                    option,
+                },
+            )
+            .map_or(Uint128::one(), |q| q.amount.max(Uint128::one()))
     }
 
     fn now(&self) -> u64 {
@@ -395,7 +454,7 @@ impl World {
             option,
             proof: prove(license, &self.ctx(claimant, option)),
             exclusion_root: None,
-            min_amount: None,
+            min_amount: self.quoted(license, option),
         }
     }
 
@@ -481,14 +540,22 @@ impl World {
     fn vesting(&self, who: &Addr) -> VestingResponse {
         self.query(&QueryMsg::Vesting {
             address: who.to_string(),
+            start_after: None,
+            limit: None,
         })
     }
 }
 
+/// Withdraws every vested schedule (one page holds them all here).
+const WITHDRAW: ExecuteMsg = ExecuteMsg::WithdrawVested {
+    start_after: None,
+    limit: None,
+};
+
 /// A claim message with one field changed.
 fn with(
     msg: &ExecuteMsg,
-    change: impl FnOnce(&mut u64, &mut Option<String>, &mut Option<Uint128>),
+    change: impl FnOnce(&mut u64, &mut Option<String>, &mut Uint128),
 ) -> ExecuteMsg {
     let mut msg = msg.clone();
     if let ExecuteMsg::Claim {
@@ -545,12 +612,12 @@ fn eligible_ifx_claim_vests_over_30_days_and_moves_the_license() {
     let start = w.now();
     let v = w.vesting(&alice);
     assert_eq!((v.total.u128(), v.claimable.u128()), (IFX_PAYOUT, 0));
-    with_err(w.exec(&alice, &ExecuteMsg::WithdrawVested {}), |e| {
+    with_err(w.exec(&alice, &WITHDRAW), |e| {
         assert!(matches!(e, ContractError::NothingToWithdraw(_)), "{e}")
     });
     w.at(start + 15 * DAY);
     assert_eq!(w.vesting(&alice).claimable.u128(), IFX_PAYOUT / 2);
-    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    w.exec(&alice, &WITHDRAW).unwrap();
     assert_eq!(w.balance(&w.ifx.clone(), &alice), IFX_PAYOUT / 2);
     assert_eq!(w.vesting(&alice).claimable.u128(), 0);
     w.at(start + 30 * DAY);
@@ -559,7 +626,7 @@ fn eligible_ifx_claim_vests_over_30_days_and_moves_the_license() {
         (v.vested.u128(), v.withdrawn.u128(), v.claimable.u128()),
         (IFX_PAYOUT, IFX_PAYOUT / 2, IFX_PAYOUT / 2)
     );
-    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    w.exec(&alice, &WITHDRAW).unwrap();
     w.at(start + 90 * DAY);
     assert_eq!(w.vesting(&alice).claimable.u128(), 0);
     assert_eq!(w.balance(&w.ifx.clone(), &alice), IFX_PAYOUT);
@@ -654,7 +721,7 @@ fn the_option_in_the_message_must_be_the_proven_one() {
         option: PayoutOption::Weth,
         proof: ifx_proof.clone(),
         exclusion_root: None,
-        min_amount: None,
+        min_amount: Uint128::one(),
     };
     invalid_proof(w.exec(&alice, &msg));
     // Another license id in the message.
@@ -663,7 +730,7 @@ fn the_option_in_the_message_must_be_the_proven_one() {
         option: PayoutOption::Ifx,
         proof: ifx_proof.clone(),
         exclusion_root: None,
-        min_amount: None,
+        min_amount: Uint128::one(),
     };
     invalid_proof(w.exec(&alice, &msg));
     // A flipped byte, trailing bytes, garbage.
@@ -675,7 +742,7 @@ fn the_option_in_the_message_must_be_the_proven_one() {
             option: PayoutOption::Ifx,
             proof: proof.into(),
             exclusion_root: None,
-            min_amount: None,
+            min_amount: Uint128::one(),
         };
         invalid_proof(w.exec(&alice, &msg));
     }
@@ -715,6 +782,345 @@ fn the_window_is_enforced_at_both_ends() {
     w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
     let config: ConfigResponse = w.query(&QueryMsg::Config {});
     assert_eq!(config.window, (OPEN, close));
+    // Six calendar months, not 182 days.
+    assert_eq!(window_from_tge(TGE), Some((OPEN, close)));
+    assert_ne!(OPEN, TGE + 182 * DAY);
+}
+
+#[test]
+fn the_admin_may_extend_the_window_never_shorten_it() {
+    let mut w = world();
+    let (alice, admin) = (w.alice.clone(), w.admin.clone());
+    let close = OPEN + 7 * DAY;
+    let extend = |close| ExecuteMsg::ExtendWindow { close };
+    assert_eq!(
+        rule(w.exec(&alice, &extend(close + DAY))),
+        RuleError::Unauthorized
+    );
+    for bad in [close - 1, close, close + 31 * DAY] {
+        assert!(
+            matches!(
+                rule(w.exec(&admin, &extend(bad))),
+                RuleError::BadExtension { .. }
+            ),
+            "{bad}"
+        );
+    }
+    // The chain halted through the last day: the admin adds two.
+    w.at(close + 60);
+    assert_eq!(
+        rule(w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx)),
+        RuleError::WindowClosed {
+            close,
+            now: close + 60
+        }
+    );
+    let r = w.exec(&admin, &extend(close + 2 * DAY)).unwrap();
+    assert!(r.has_event(
+        &cosmwasm_std::Event::new("wasm")
+            .add_attribute("action", "extend_window")
+            .add_attribute("window_open", OPEN.to_string())
+            .add_attribute("previous_close", close.to_string())
+            .add_attribute("window_close", (close + 2 * DAY).to_string())
+    ));
+    let config: ConfigResponse = w.query(&QueryMsg::Config {});
+    assert_eq!(config.window, (OPEN, close + 2 * DAY));
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    // And never back.
+    assert!(matches!(
+        rule(w.exec(&admin, &extend(close + DAY))),
+        RuleError::BadExtension { .. }
+    ));
+    w.at(close + 2 * DAY);
+    assert!(matches!(
+        rule(w.claim(&alice, ALICE_SECOND, PayoutOption::Ifx)),
+        RuleError::WindowClosed { .. }
+    ));
+}
+
+#[test]
+fn purchase_prices_freeze_when_the_window_opens() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let lower = ExecuteMsg::SetPurchasePrices {
+        prices: vec![(ALICE_LICENSE, Uint128::new(1))],
+    };
+    assert_eq!(
+        rule(w.exec(&admin, &lower)),
+        RuleError::PurchasePricesFrozen { open: OPEN }
+    );
+    let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+        license_id: ALICE_LICENSE,
+        option: PayoutOption::Ifx,
+    });
+    assert_eq!(quote.purchase_usdt.u128(), PURCHASE);
+    // Before the window they can change, with an event per license.
+    w.at(OPEN - 1);
+    let r = w.exec(&admin, &lower).unwrap();
+    assert!(r.has_event(
+        &cosmwasm_std::Event::new("wasm-eligo_purchase_price")
+            .add_attribute("license_id", ALICE_LICENSE.to_string())
+            .add_attribute("purchase_usdt", "1")
+    ));
+}
+
+#[test]
+fn claims_refuse_stale_prices() {
+    let mut w = world();
+    let (alice, admin) = (w.alice.clone(), w.admin.clone());
+    w.fresh_prices = false;
+    let config: ConfigResponse = w.query(&QueryMsg::Config {});
+    let as_of = config.prices_as_of;
+    assert_eq!(as_of, OPEN);
+    let max_age = config.price_max_age;
+    w.at(as_of + max_age);
+    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    w.at(as_of + max_age + 1);
+    assert_eq!(
+        rule(w.exec(&alice, &msg)),
+        RuleError::PricesStale {
+            as_of,
+            max_age,
+            now: as_of + max_age + 1
+        }
+    );
+    let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+        license_id: ALICE_LICENSE,
+        option: PayoutOption::Ifx,
+    });
+    assert!(quote.refusal.unwrap().contains("prices are stale"));
+    // Prices in the future, or older than the current ones, are refused.
+    let now = w.now();
+    let set = |as_of| ExecuteMsg::SetPrices {
+        prices: prices(),
+        as_of: Some(as_of),
+    };
+    assert_eq!(
+        rule(w.exec(&admin, &set(now + 1))),
+        RuleError::PricesFromTheFuture {
+            as_of: now + 1,
+            now
+        }
+    );
+    assert_eq!(
+        rule(w.exec(&admin, &set(as_of - 1))),
+        RuleError::OlderPrices {
+            as_of: as_of - 1,
+            current: as_of
+        }
+    );
+    // Fresh prices, with an event carrying their values and time.
+    let r = w.exec(&admin, &set(now - 5)).unwrap();
+    assert!(r.has_event(
+        &cosmwasm_std::Event::new("wasm")
+            .add_attribute("action", "set_prices")
+            .add_attribute("ifx", IFX_PRICE.to_string())
+            .add_attribute("eth", ETH_PRICE.to_string())
+            .add_attribute("as_of", (now - 5).to_string())
+    ));
+    w.exec(&alice, &msg).unwrap();
+}
+
+#[test]
+fn a_lowered_price_cannot_shortchange_a_claim_with_its_quote() {
+    // The audit's attack: the admin moves a price between the holder's
+    // quote and the claim. The quote's amount, as min_amount, refuses it,
+    // and the license stays with its owner.
+    let mut w = world();
+    let (alice, admin) = (w.alice.clone(), w.admin.clone());
+    let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
+    w.exec(
+        &admin,
+        &ExecuteMsg::SetPrices {
+            prices: PricesMsg {
+                ifx: Uint128::new(IFX_PRICE * 1_000_000_000),
+                eth: ETH_PRICE.into(),
+            },
+            as_of: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        rule(w.exec(&alice, &msg)),
+        RuleError::BelowMinimum {
+            amount: IFX_PAYOUT / 1_000_000_000,
+            min_amount: IFX_PAYOUT
+        }
+    );
+    assert_eq!(w.owner_of(ALICE_LICENSE), alice.to_string());
+    // A claim without a minimum is not a claim.
+    let zero = with(&msg, |_, _, m| *m = Uint128::zero());
+    assert_eq!(rule(w.exec(&alice, &zero)), RuleError::NoMinimum);
+    let mut raw = serde_json::to_value(&msg).unwrap();
+    raw["claim"].as_object_mut().unwrap().remove("min_amount");
+    let e = w
+        .app
+        .execute_contract(alice.clone(), w.claim.clone(), &raw, &[])
+        .unwrap_err();
+    assert!(format!("{e:#}").contains("min_amount"), "{e:#}");
+}
+
+#[test]
+fn the_quote_is_what_the_claim_pays() {
+    let mut w = world();
+    let (alice, bob, admin) = (w.alice.clone(), w.bob.clone(), w.admin.clone());
+    // An odd price, so that rounding shows.
+    w.exec(
+        &admin,
+        &ExecuteMsg::SetPrices {
+            prices: PricesMsg {
+                ifx: Uint128::new(333_333),
+                eth: Uint128::new(1_234_567_891),
+            },
+            as_of: None,
+        },
+    )
+    .unwrap();
+    for (who, license, option) in [
+        (&alice, ALICE_LICENSE, PayoutOption::Ifx),
+        (&bob, BOB_LICENSE, PayoutOption::Weth),
+    ] {
+        let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+            license_id: license,
+            option,
+        });
+        assert_eq!(quote.refusal, None);
+        assert_eq!((quote.license_id, quote.option), (license, option));
+        let r = w.claim(who, license, option).unwrap();
+        let claimed = w.status(license).claim.unwrap();
+        assert_eq!(claimed.amount, quote.amount, "{option:?}");
+        let event = r
+            .events
+            .iter()
+            .find(|e| e.ty == "wasm-eligo_claim")
+            .expect("a claim event");
+        let attr = |k: &str| {
+            event
+                .attributes
+                .iter()
+                .find(|a| a.key == k)
+                .map(|a| a.value.clone())
+                .unwrap_or_else(|| panic!("no {k}"))
+        };
+        assert_eq!(attr("license_id"), license.to_string());
+        assert_eq!(attr("claimant"), who.to_string());
+        assert_eq!(attr("amount"), quote.amount.to_string());
+        assert_eq!(attr("purchase_usdt"), PURCHASE.to_string());
+        assert_eq!(attr("ifx_price"), "333333");
+        assert_eq!(attr("eth_price"), "1234567891");
+        assert_eq!(attr("prices_as_of"), quote.prices_as_of.to_string());
+        assert_eq!(
+            attr("exclusion_root"),
+            fixture().snapshot.public.exclusion_root
+        );
+        assert_eq!(
+            attr("option"),
+            if option == PayoutOption::Ifx {
+                "ifx"
+            } else {
+                "weth"
+            }
+        );
+        // Claimed: the quote says so.
+        let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+            license_id: license,
+            option,
+        });
+        assert!(quote.claimed && quote.refusal.unwrap().contains("already been claimed"));
+    }
+}
+
+#[test]
+fn a_pause_stops_claims_but_never_withdrawals() {
+    let mut w = world();
+    let (alice, admin) = (w.alice.clone(), w.admin.clone());
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    assert_eq!(
+        rule(w.exec(&alice, &ExecuteMsg::Pause {})),
+        RuleError::Unauthorized
+    );
+    w.exec(&admin, &ExecuteMsg::Pause {}).unwrap();
+    let config: ConfigResponse = w.query(&QueryMsg::Config {});
+    assert!(config.paused);
+    assert_eq!(
+        rule(w.claim(&alice, ALICE_SECOND, PayoutOption::Ifx)),
+        RuleError::Paused
+    );
+    let batch = ExecuteMsg::ClaimBatch {
+        claims: vec![batch_item(&w, ALICE_SECOND, &alice, PayoutOption::Ifx)],
+    };
+    assert_eq!(rule(w.exec(&alice, &batch)), RuleError::Paused);
+    let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+        license_id: ALICE_SECOND,
+        option: PayoutOption::Ifx,
+    });
+    assert!(quote.refusal.unwrap().contains("paused"));
+    // Vesting goes on.
+    w.at(w.now() + 15 * DAY);
+    w.exec(&alice, &WITHDRAW).unwrap();
+    assert_eq!(w.balance(&w.ifx.clone(), &alice), IFX_PAYOUT / 2);
+    assert_eq!(
+        rule(w.exec(&alice, &ExecuteMsg::Unpause {})),
+        RuleError::Unauthorized
+    );
+    w.exec(&admin, &ExecuteMsg::Unpause {}).unwrap();
+    w.at(OPEN + DAY);
+    w.claim(&alice, ALICE_SECOND, PayoutOption::Ifx).unwrap();
+}
+
+#[test]
+fn vesting_is_read_and_withdrawn_by_pages() {
+    let mut w = world();
+    let alice = w.alice.clone();
+    w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
+    w.claim(&alice, ALICE_SECOND, PayoutOption::Ifx).unwrap();
+    let page = |w: &World, start_after, limit| -> VestingResponse {
+        w.query(&QueryMsg::Vesting {
+            address: alice.to_string(),
+            start_after,
+            limit,
+        })
+    };
+    let first = page(&w, None, Some(1));
+    assert_eq!(first.schedules.len(), 1);
+    assert_eq!(first.schedules[0].license_id, ALICE_LICENSE);
+    assert_eq!(first.next_start_after, Some(ALICE_LICENSE));
+    let second = page(&w, Some(ALICE_LICENSE), Some(1));
+    assert_eq!(second.schedules[0].license_id, ALICE_SECOND);
+    assert_eq!(second.next_start_after, None);
+    let all = page(&w, None, None);
+    assert_eq!((all.schedules.len(), all.next_start_after), (2, None));
+    assert_eq!(all.total.u128(), 2 * IFX_PAYOUT);
+    // A limit of 0 still reads one; a huge one is capped.
+    assert_eq!(page(&w, None, Some(0)).schedules.len(), 1);
+    assert_eq!(page(&w, None, Some(u32::MAX)).schedules.len(), 2);
+    // Withdrawing one page takes only its schedules.
+    w.at(w.now() + 30 * DAY);
+    let r = w
+        .exec(
+            &alice,
+            &ExecuteMsg::WithdrawVested {
+                start_after: None,
+                limit: Some(1),
+            },
+        )
+        .unwrap();
+    assert!(r.has_event(
+        &cosmwasm_std::Event::new("wasm")
+            .add_attribute("amount", IFX_PAYOUT.to_string())
+            .add_attribute("next_start_after", ALICE_LICENSE.to_string())
+    ));
+    assert_eq!(w.balance(&w.ifx.clone(), &alice), IFX_PAYOUT);
+    let rest = ExecuteMsg::WithdrawVested {
+        start_after: Some(ALICE_LICENSE),
+        limit: Some(1),
+    };
+    w.exec(&alice, &rest).unwrap();
+    assert_eq!(w.balance(&w.ifx.clone(), &alice), 2 * IFX_PAYOUT);
+    with_err(w.exec(&alice, &rest), |e| {
+        assert!(matches!(e, ContractError::NothingToWithdraw(_)), "{e}")
+    });
+    assert_eq!(w.fund().committed.u128(), 2 * IFX_PAYOUT);
 }
 
 #[test]
@@ -798,7 +1204,7 @@ fn a_stale_exclusion_root_is_accepted_only_within_the_grace_period() {
 #[test]
 fn unknown_licenses_non_owners_and_unapproved_licenses_are_refused() {
     let mut w = world();
-    let (alice, bob, admin) = (w.alice.clone(), w.bob.clone(), w.admin.clone());
+    let (alice, bob) = (w.alice.clone(), w.bob.clone());
     let alices = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
     let unknown = with(&alices, |l, _, _| *l = UNKNOWN);
     // Neither minted nor priced.
@@ -807,13 +1213,9 @@ fn unknown_licenses_non_owners_and_unapproved_licenses_are_refused() {
         RuleError::UnknownLicense(UNKNOWN)
     );
     // Priced, not minted.
-    w.exec(
-        &admin,
-        &ExecuteMsg::SetPurchasePrices {
-            prices: vec![(UNKNOWN, Uint128::new(PURCHASE))],
-        },
-    )
-    .unwrap();
+    let claim = w.claim.clone();
+    w.price_before_window(&claim, vec![(UNKNOWN, Uint128::new(PURCHASE))])
+        .unwrap();
     assert_eq!(
         rule(w.exec(&alice, &unknown)),
         RuleError::UnknownLicense(UNKNOWN)
@@ -881,7 +1283,7 @@ fn ineligible_and_excluded_licenses_cannot_claim() {
                 option: PayoutOption::Weth,
                 proof: proof.into(),
                 exclusion_root: None,
-                min_amount: None,
+                min_amount: Uint128::one(),
             };
             invalid_proof(w.exec(&carol, &msg));
         }
@@ -894,7 +1296,7 @@ fn a_claim_may_ask_for_a_minimum_amount() {
     let mut w = world();
     let (alice, admin) = (w.alice.clone(), w.admin.clone());
     let msg = w.claim_msg(ALICE_LICENSE, &alice, PayoutOption::Ifx);
-    let ask = |min: u128| with(&msg, |_, _, m| *m = Some(Uint128::new(min)));
+    let ask = |min: u128| with(&msg, |_, _, m| *m = Uint128::new(min));
     // The admin doubles the IFX price just before the claim lands.
     w.exec(
         &admin,
@@ -903,6 +1305,7 @@ fn a_claim_may_ask_for_a_minimum_amount() {
                 ifx: Uint128::new(2 * IFX_PRICE),
                 eth: Uint128::new(ETH_PRICE),
             },
+            as_of: None,
         },
     )
     .unwrap();
@@ -958,10 +1361,10 @@ fn several_ifx_claims_vest_side_by_side() {
     assert_eq!(v.total.u128(), 2 * IFX_PAYOUT);
     let expected = IFX_PAYOUT * 20 / 30 + IFX_PAYOUT * 17 / 30;
     assert_eq!(v.claimable.u128(), expected);
-    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    w.exec(&alice, &WITHDRAW).unwrap();
     assert_eq!(w.balance(&w.ifx.clone(), &alice), expected);
     w.at(first + 40 * DAY);
-    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    w.exec(&alice, &WITHDRAW).unwrap();
     assert_eq!(w.balance(&w.ifx.clone(), &alice), 2 * IFX_PAYOUT);
 }
 
@@ -1054,12 +1457,9 @@ fn deposits_come_only_from_the_right_token() {
     w.app
         .init_modules(|router, _, storage| router.bank.init_balance(storage, &alice, coins.clone()))
         .unwrap();
-    let r = w.app.execute_contract(
-        alice.clone(),
-        claim.clone(),
-        &ExecuteMsg::WithdrawVested {},
-        &coins,
-    );
+    let r = w
+        .app
+        .execute_contract(alice.clone(), claim.clone(), &WITHDRAW, &coins);
     with_err(r, |e| {
         assert!(
             matches!(e, ContractError::BadField { field: "funds", .. }),
@@ -1077,7 +1477,13 @@ fn admin_actions_are_guarded() {
         eth: Uint128::new(ETH_PRICE),
     };
     assert_eq!(
-        rule(w.exec(&alice, &ExecuteMsg::SetPrices { prices })),
+        rule(w.exec(
+            &alice,
+            &ExecuteMsg::SetPrices {
+                prices,
+                as_of: None,
+            }
+        )),
         RuleError::Unauthorized
     );
     assert_eq!(
@@ -1089,13 +1495,9 @@ fn admin_actions_are_guarded() {
         )),
         RuleError::Unauthorized
     );
+    let claim = w.claim.clone();
     assert_eq!(
-        rule(w.exec(
-            &admin,
-            &ExecuteMsg::SetPurchasePrices {
-                prices: vec![(ALICE_LICENSE, Uint128::zero())]
-            }
-        )),
+        rule(w.price_before_window(&claim, vec![(ALICE_LICENSE, Uint128::zero())])),
         RuleError::ZeroPrice
     );
     assert_eq!(
@@ -1105,26 +1507,74 @@ fn admin_actions_are_guarded() {
                 prices: PricesMsg {
                     ifx: Uint128::zero(),
                     eth: Uint128::new(1)
-                }
+                },
+                as_of: None,
             }
         )),
         RuleError::ZeroPrice
     );
     // IFX at 0.50 USDT halves the IFX payout.
-    w.exec(&admin, &ExecuteMsg::SetPrices { prices }).unwrap();
+    w.exec(
+        &admin,
+        &ExecuteMsg::SetPrices {
+            prices,
+            as_of: None,
+        },
+    )
+    .unwrap();
     w.claim(&alice, ALICE_LICENSE, PayoutOption::Ifx).unwrap();
     assert_eq!(w.vesting(&alice).total.u128(), IFX_PAYOUT / 2);
-    // The admin role moves; the old admin loses it.
+    // The admin role moves in two steps; the old admin keeps it until the
+    // new one accepts, then loses it.
     let bob = w.bob.clone();
-    let to_bob = ExecuteMsg::UpdateAdmin {
+    let to_bob = ExecuteMsg::ProposeAdmin {
         admin: bob.to_string(),
     };
+    let accept = ExecuteMsg::AcceptAdmin {};
     assert_eq!(rule(w.exec(&alice, &to_bob)), RuleError::Unauthorized);
+    assert_eq!(rule(w.exec(&bob, &accept)), RuleError::NoPendingAdmin);
     w.exec(&admin, &to_bob).unwrap();
+    let config: ConfigResponse = w.query(&QueryMsg::Config {});
+    assert_eq!(
+        (config.admin.as_str(), config.pending_admin.as_deref()),
+        (admin.as_str(), Some(bob.as_str()))
+    );
+    assert_eq!(
+        rule(w.exec(&alice, &accept)),
+        RuleError::NotPendingAdmin {
+            pending: bob.to_string(),
+            sender: alice.to_string()
+        }
+    );
+    // Offering it to oneself withdraws the offer.
+    w.exec(
+        &admin,
+        &ExecuteMsg::ProposeAdmin {
+            admin: admin.to_string(),
+        },
+    )
+    .unwrap();
+    assert_eq!(rule(w.exec(&bob, &accept)), RuleError::NoPendingAdmin);
+    w.exec(&admin, &to_bob).unwrap();
+    let r = w.exec(&bob, &accept).unwrap();
+    assert!(r.has_event(
+        &cosmwasm_std::Event::new("wasm")
+            .add_attribute("previous_admin", admin.as_str())
+            .add_attribute("admin", bob.as_str())
+    ));
     assert_eq!(rule(w.exec(&admin, &to_bob)), RuleError::Unauthorized);
+    assert_eq!(rule(w.exec(&bob, &accept)), RuleError::NoPendingAdmin);
     let config: ConfigResponse = w.query(&QueryMsg::Config {});
     assert_eq!(config.admin, bob.to_string());
-    w.exec(&bob, &ExecuteMsg::SetPrices { prices }).unwrap();
+    assert_eq!(config.pending_admin, None);
+    w.exec(
+        &bob,
+        &ExecuteMsg::SetPrices {
+            prices,
+            as_of: None,
+        },
+    )
+    .unwrap();
 }
 
 #[test]
@@ -1138,21 +1588,56 @@ fn leftovers_are_swept_only_by_the_admin_after_the_window() {
         rule(w.exec(&admin, &sweep)),
         RuleError::WindowNotClosed { close }
     );
-    w.at(close);
-    assert_eq!(rule(w.exec(&alice, &sweep)), RuleError::Unauthorized);
-    w.exec(&admin, &sweep).unwrap();
+    // A quarter vests and is withdrawn; someone sends IFX and wETH by
+    // plain transfers (no `Send`, so no hook: the fund never saw them).
+    w.at(OPEN + 7 * DAY + DAY / 2);
     let (ifx, weth) = (w.ifx.clone(), w.weth.clone());
-    assert_eq!(
-        w.balance(&ifx, &treasury),
-        10_000_000 * TOKEN_UNIT - IFX_PAYOUT
-    );
-    assert_eq!(w.balance(&weth, &treasury), WETH_RESERVE);
+    let started = w.vesting(&alice).schedules[0].start;
+    w.at(started + 30 * DAY / 4);
+    w.exec(&alice, &WITHDRAW).unwrap();
+    assert_eq!(w.balance(&ifx, &alice), IFX_PAYOUT / 4);
+    for (token, amount) in [(&ifx, 5 * TOKEN_UNIT), (&weth, 2 * TOKEN_UNIT)] {
+        w.app
+            .execute_contract(
+                admin.clone(),
+                token.clone(),
+                &Cw20ExecuteMsg::Transfer {
+                    recipient: w.claim.to_string(),
+                    amount: amount.into(),
+                },
+                &[],
+            )
+            .unwrap();
+    }
+    assert_eq!(rule(w.exec(&alice, &sweep)), RuleError::Unauthorized);
+    let r = w.exec(&admin, &sweep).unwrap();
+    // Everything but what vesting still owes Alice.
+    let owed = IFX_PAYOUT - IFX_PAYOUT / 4;
+    let swept = 10_000_000 * TOKEN_UNIT - IFX_PAYOUT + 5 * TOKEN_UNIT;
+    assert!(r.has_event(
+        &cosmwasm_std::Event::new("wasm")
+            .add_attribute("ifx", swept.to_string())
+            .add_attribute("weth", (WETH_RESERVE + 2 * TOKEN_UNIT).to_string())
+            .add_attribute("ifx_still_owed", owed.to_string())
+    ));
+    assert_eq!(w.balance(&ifx, &treasury), swept);
+    assert_eq!(w.balance(&weth, &treasury), WETH_RESERVE + 2 * TOKEN_UNIT);
+    assert_eq!(w.balance(&ifx, &w.claim.clone()), owed);
     let f = w.fund();
     assert_eq!((f.remaining.u128(), f.weth_reserve.u128()), (0, 0));
+    // A second sweep finds nothing more, and never what is owed.
+    let r = w.exec(&admin, &sweep).unwrap();
+    assert!(r.has_event(&cosmwasm_std::Event::new("wasm").add_attribute("ifx", "0")));
+    // The window cannot reopen after a sweep.
+    assert!(matches!(
+        rule(w.exec(&admin, &ExecuteMsg::ExtendWindow { close: close + DAY })),
+        RuleError::BadExtension { .. }
+    ));
     // What vests is still there for Alice.
     w.at(close + 40 * DAY);
-    w.exec(&alice, &ExecuteMsg::WithdrawVested {}).unwrap();
+    w.exec(&alice, &WITHDRAW).unwrap();
     assert_eq!(w.balance(&ifx, &alice), IFX_PAYOUT);
+    assert_eq!(w.balance(&ifx, &w.claim.clone()), 0);
 }
 
 #[test]
@@ -1165,7 +1650,7 @@ fn a_proof_for_another_contract_or_program_is_refused() {
     let mut other_root = good.clone();
     other_root.registry_root = fp_to_hex(&Fp::from(5u64));
     let mut other_threshold = good.clone();
-    other_threshold.threshold = Some(eligo_contract::msg::ThresholdMsg { num: 2, den: 3 });
+    other_threshold.threshold = Some(eligo_contract::msg::ThresholdMsg { num: 7, den: 10 });
     for init in [good, other_root, other_threshold] {
         let other = w
             .app
@@ -1184,19 +1669,15 @@ fn a_proof_for_another_contract_or_program_is_refused() {
                 &[],
             )
             .unwrap();
-        w.exec(
-            &admin,
-            &ExecuteMsg::SetPurchasePrices {
-                prices: vec![(ALICE_LICENSE, Uint128::new(PURCHASE))],
-            },
-        )
-        .unwrap();
+        w.price_before_window(&other, vec![(ALICE_LICENSE, Uint128::new(PURCHASE))])
+            .unwrap();
         w.app
             .execute_contract(
                 admin.clone(),
                 other.clone(),
-                &ExecuteMsg::SetPurchasePrices {
-                    prices: vec![(ALICE_LICENSE, Uint128::new(PURCHASE))],
+                &ExecuteMsg::SetPrices {
+                    prices: prices(),
+                    as_of: None,
                 },
                 &[],
             )
@@ -1315,10 +1796,15 @@ fn instantiation_checks_key_generators_fingerprint_and_fields() {
                 })
             }),
         ),
-        ("window_length", Box::new(|m| m.window_length = Some(0))),
+        ("price_max_age", Box::new(|m| m.price_max_age = Some(0))),
         (
-            "fund_size",
-            Box::new(|m| m.fund_size = Some(Uint128::zero())),
+            "price_max_age",
+            Box::new(|m| m.price_max_age = Some(2 * DAY)),
+        ),
+        ("tge", Box::new(|m| m.tge = u64::MAX)),
+        (
+            "ifx_token",
+            Box::new(|m| m.ifx_token = m.license_nft.clone()),
         ),
         (
             "weth_token",
@@ -1340,6 +1826,221 @@ fn instantiation_checks_key_generators_fingerprint_and_fields() {
     try_with(&|_| {}).unwrap();
 }
 
+/// A world whose claim contract is instantiated by `msg` changed by
+/// `change`, with IFX of `ifx_decimals` decimals: `Ok` with the new
+/// contract's address, or the refusal.
+fn instantiate_changed(
+    w: &mut World,
+    ifx_decimals: u8,
+    change: &dyn Fn(&mut InstantiateMsg),
+) -> anyhow::Result<Addr> {
+    let cw20_id = w.app.store_code(cw20_contract());
+    let claim_id = w.app.store_code(claim_contract());
+    let admin = w.admin.clone();
+    let ifx = w
+        .app
+        .instantiate_contract(
+            cw20_id,
+            admin.clone(),
+            &cw20_base::msg::InstantiateMsg {
+                name: "IFX".into(),
+                symbol: "IFX".into(),
+                decimals: ifx_decimals,
+                initial_balances: vec![Cw20Coin {
+                    address: admin.to_string(),
+                    amount: Uint128::new(u128::MAX / 2),
+                }],
+                mint: None,
+                marketing: None,
+            },
+            &[],
+            "IFX",
+            None,
+        )
+        .unwrap();
+    let mut msg = instantiate_msg(w);
+    msg.ifx_token = ifx.to_string();
+    change(&mut msg);
+    w.app
+        .instantiate_contract(claim_id, admin, &msg, &[], "claim2", None)
+}
+
+/// A token whose `token_info` reports 30 decimals, and nothing else.
+mod odd_token {
+    use cosmwasm_std::{
+        to_json_binary, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Response, StdResult,
+        Uint128,
+    };
+
+    /// Decimals it reports.
+    const DECIMALS: u8 = 30;
+
+    pub fn instantiate(_: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
+        Ok(Response::new())
+    }
+
+    pub fn execute(_: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
+        Ok(Response::new())
+    }
+
+    pub fn query(_: Deps, _: Env, _: cw20::Cw20QueryMsg) -> StdResult<Binary> {
+        to_json_binary(&cw20::TokenInfoResponse {
+            name: "Odd".into(),
+            symbol: "ODD".into(),
+            decimals: DECIMALS,
+            total_supply: Uint128::zero(),
+        })
+    }
+}
+
+/// The term of the program an instantiation was refused for.
+fn weaker(r: anyhow::Result<Addr>) -> &'static str {
+    let e = r.expect_err("the instantiation should be refused");
+    match e.downcast_ref::<ContractError>() {
+        Some(ContractError::Rule(RuleError::WeakerThanProgram { term, .. })) => term,
+        _ => panic!("not a program term: {}", e.root_cause()),
+    }
+}
+
+#[test]
+fn no_deployer_can_weaken_the_programs_constants() {
+    let mut w = world();
+    w.at(TGE);
+    let now = w.now();
+    let threshold = |num, den| Some(eligo_contract::msg::ThresholdMsg { num, den });
+    let terms = |ifx_percent, ifx_vesting_seconds, weth_percent| {
+        Some(eligo_contract::msg::PayoutTermsMsg {
+            ifx_percent,
+            ifx_vesting_seconds,
+            weth_percent,
+        })
+    };
+    let fund_18 = 10_000_000 * TOKEN_UNIT;
+    // The first TGE whose window is still open now.
+    let closes = |tge: u64| window_from_tge(tge).unwrap().1;
+    let (mut lo, mut hi) = (now - 400 * DAY, now);
+    while lo + 1 < hi {
+        let mid = lo + (hi - lo) / 2;
+        if closes(mid) > now {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let (last_closed, first_open) = (lo, hi);
+    assert!(closes(last_closed) <= now && closes(first_open) > now);
+    type Change = Box<dyn Fn(&mut InstantiateMsg)>;
+    let refused: Vec<(&str, Change)> = vec![
+        (
+            "threshold",
+            Box::new(move |m| m.threshold = threshold(666, 1000)),
+        ),
+        (
+            "threshold",
+            Box::new(move |m| m.threshold = threshold(2, 3)),
+        ),
+        (
+            "threshold",
+            Box::new(move |m| m.threshold = threshold(1, 1000)),
+        ),
+        ("tge", Box::new(|m| m.tge = 0)),
+        // The latest TGE whose window has closed.
+        ("tge", Box::new(move |m| m.tge = last_closed)),
+        (
+            "fund_size",
+            Box::new(|m| m.fund_size = Some(Uint128::one())),
+        ),
+        (
+            "fund_size",
+            Box::new(move |m| m.fund_size = Some(Uint128::new(fund_18 + 1))),
+        ),
+        (
+            "grace_period",
+            Box::new(|m| m.grace_period = Some(u64::MAX)),
+        ),
+        ("grace_period", Box::new(|m| m.grace_period = Some(DAY + 1))),
+        (
+            "payout",
+            Box::new(move |m| m.payout = terms(100, 29 * DAY, 80)),
+        ),
+        (
+            "payout",
+            Box::new(move |m| m.payout = terms(100, 30 * DAY, 81)),
+        ),
+        (
+            "payout",
+            Box::new(move |m| m.payout = terms(99, 30 * DAY, 80)),
+        ),
+    ];
+    for (term, change) in &refused {
+        assert_eq!(weaker(instantiate_changed(&mut w, 18, &**change)), *term);
+    }
+    // Each twin that keeps the program's terms is accepted.
+    let accepted: Vec<Change> = vec![
+        Box::new(move |m| m.threshold = threshold(667, 1000)),
+        Box::new(move |m| m.threshold = threshold(3, 4)),
+        // The earliest TGE whose window is still open.
+        Box::new(move |m| m.tge = first_open),
+        Box::new(move |m| m.fund_size = Some(Uint128::new(fund_18))),
+        Box::new(|m| m.grace_period = Some(DAY)),
+        Box::new(|m| m.grace_period = Some(0)),
+        Box::new(move |m| m.payout = terms(100, 30 * DAY, 80)),
+    ];
+    for change in &accepted {
+        instantiate_changed(&mut w, 18, &**change).unwrap();
+    }
+}
+
+#[test]
+fn decimals_are_read_from_the_tokens() {
+    let mut w = world();
+    w.at(TGE);
+    // A 6-decimal IFX: the fund is 10,000,000 IFX of 6 decimals, and
+    // 10,000,000 IFX of 18 decimals is refused.
+    let fund_6 = Uint128::new(10_000_000 * 1_000_000);
+    let addr = instantiate_changed(&mut w, 6, &|m| m.fund_size = Some(fund_6)).unwrap();
+    let config: ConfigResponse = w
+        .app
+        .wrap()
+        .query_wasm_smart(addr.clone(), &QueryMsg::Config {})
+        .unwrap();
+    assert_eq!((config.ifx_decimals, config.weth_decimals), (6, 18));
+    let fund: FundResponse = w
+        .app
+        .wrap()
+        .query_wasm_smart(addr, &QueryMsg::Fund {})
+        .unwrap();
+    assert_eq!(fund.size, fund_6);
+    assert_eq!(
+        weaker(instantiate_changed(&mut w, 6, &|m| {
+            m.fund_size = Some(Uint128::new(10_000_000 * TOKEN_UNIT))
+        })),
+        "fund_size"
+    );
+    // Absurd decimals are refused (cw20-base stops at 18: a token of our
+    // own reports 30).
+    let odd_id = w.app.store_code(Box::new(ContractWrapper::new(
+        odd_token::execute,
+        odd_token::instantiate,
+        odd_token::query,
+    )));
+    let odd = w
+        .app
+        .instantiate_contract(odd_id, w.admin.clone(), &Empty {}, &[], "odd", None)
+        .unwrap();
+    let e = instantiate_changed(&mut w, 18, &|m| m.ifx_token = odd.to_string()).unwrap_err();
+    assert!(
+        matches!(
+            e.downcast_ref::<ContractError>(),
+            Some(ContractError::Rule(RuleError::AbsurdDecimals {
+                token: "IFX",
+                decimals: 30
+            }))
+        ),
+        "{e}"
+    );
+}
+
 /// A `claim_batch` item for `license` with a proof for `option`.
 fn batch_item(w: &World, license: u64, claimant: &Addr, option: PayoutOption) -> ClaimItem {
     ClaimItem {
@@ -1347,7 +2048,7 @@ fn batch_item(w: &World, license: u64, claimant: &Addr, option: PayoutOption) ->
         option,
         proof: prove(license, &w.ctx(claimant, option)),
         exclusion_root: None,
-        min_amount: None,
+        min_amount: Uint128::one(),
     }
 }
 
@@ -1486,7 +2187,19 @@ fn the_claim_msg_of_proof_files_is_what_the_contract_executes() {
     let mut w = world();
     let alice = w.alice.clone();
     let one = proof_file(&w, ALICE_LICENSE, &alice, PayoutOption::Ifx);
-    let msg = eligo_verifier::claim_msg(std::slice::from_ref(&one), Some(1)).unwrap();
+    // Its minimum from the contract's own quote answer, as a node prints
+    // it.
+    let quote: QuoteResponse = w.query(&QueryMsg::Quote {
+        license_id: ALICE_LICENSE,
+        option: PayoutOption::Ifx,
+    });
+    let answer = serde_json::to_string(&json!({ "data": quote })).unwrap();
+    let min = eligo_verifier::Quote::parse(&answer)
+        .unwrap()
+        .min_amount(0)
+        .unwrap();
+    assert_eq!(min, IFX_PAYOUT);
+    let msg = eligo_verifier::claim_msg(std::slice::from_ref(&one), &[min]).unwrap();
     let parsed: ExecuteMsg = serde_json::from_value(msg.clone()).expect("an ExecuteMsg");
     let ExecuteMsg::Claim {
         license_id,
@@ -1502,7 +2215,7 @@ fn the_claim_msg_of_proof_files_is_what_the_contract_executes() {
         exclusion_root.as_deref(),
         Some(one.public_inputs.exclusion_root.as_str())
     );
-    assert_eq!(min_amount.map(|m| m.u128()), Some(1));
+    assert_eq!(min_amount.u128(), IFX_PAYOUT);
     w.exec(&alice, &parsed).unwrap();
     assert!(w.status(ALICE_LICENSE).claim.is_some());
     // Two proofs of one owner: `claim_batch`.
@@ -1511,7 +2224,14 @@ fn the_claim_msg_of_proof_files_is_what_the_contract_executes() {
         proof_file(&w, ALICE_LICENSE, &alice, PayoutOption::Ifx),
         proof_file(&w, ALICE_SECOND, &alice, PayoutOption::Weth),
     ];
-    let msg = eligo_verifier::claim_msg(&files, None).unwrap();
+    assert!(matches!(
+        eligo_verifier::claim_msg(&files, &[1]),
+        Err(eligo_verifier::ClaimMsgError::MinAmounts {
+            given: 1,
+            proofs: 2
+        })
+    ));
+    let msg = eligo_verifier::claim_msg(&files, &[1, 1]).unwrap();
     let parsed: ExecuteMsg = serde_json::from_value(msg.clone()).expect("an ExecuteMsg");
     assert!(
         matches!(&parsed, ExecuteMsg::ClaimBatch { claims } if claims.len() == 2),
@@ -1526,7 +2246,7 @@ fn the_claim_msg_of_proof_files_is_what_the_contract_executes() {
         proof_file(&w, BOB_LICENSE, &bob, PayoutOption::Ifx),
     ];
     assert!(matches!(
-        eligo_verifier::claim_msg(&theirs, None),
+        eligo_verifier::claim_msg(&theirs, &[1, 1]),
         Err(eligo_verifier::ClaimMsgError::Binding {
             field: "claimant",
             index: 1,
@@ -1534,11 +2254,11 @@ fn the_claim_msg_of_proof_files_is_what_the_contract_executes() {
         })
     ));
     assert!(matches!(
-        eligo_verifier::claim_msg(&[files[0].clone(), files[0].clone()], None),
+        eligo_verifier::claim_msg(&[files[0].clone(), files[0].clone()], &[1, 1]),
         Err(eligo_verifier::ClaimMsgError::Duplicate(ALICE_LICENSE))
     ));
     assert_eq!(
-        eligo_verifier::claim_msg(&[], None),
+        eligo_verifier::claim_msg(&[], &[]),
         Err(eligo_verifier::ClaimMsgError::Empty)
     );
 }

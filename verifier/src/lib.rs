@@ -36,7 +36,7 @@ mod verify;
 
 pub use batch::batch_factors;
 #[cfg(feature = "files")]
-pub use claim_msg::{claim_msg, ClaimMsgError, MAX_BATCH_CLAIMS};
+pub use claim_msg::{claim_msg, ClaimMsgError, Quote, QuoteError, MAX_BATCH_CLAIMS};
 pub use error::{GeneratorsError, KeyError, ProofError};
 #[cfg(feature = "files")]
 pub use files::{
