@@ -136,7 +136,7 @@ fn fresh(wasm: &[u8], backend: Backend<MockApi, Counted, MockQuerier>) -> Result
 }
 
 /// Runs one call in a fresh instance and prints its two lines; returns the
-/// backend for the next call.
+/// backend for the next call and the call's response.
 #[allow(clippy::too_many_arguments)]
 fn run(
     wasm: &[u8],
@@ -147,7 +147,7 @@ fn run(
     info: &MessageInfo,
     msg: &serde_json::Value,
     instantiate: bool,
-) -> Result<Backend<MockApi, Counted, MockQuerier>> {
+) -> Result<(Backend<MockApi, Counted, MockQuerier>, Response<Empty>)> {
     let mut vm = fresh(wasm, backend)?;
     vm.with_storage(|s| {
         s.read_gas.set(0);
@@ -165,9 +165,10 @@ fn run(
     }
     .map_err(|e| anyhow!("{name}: VM error: {e}"))?;
     let wall = t.elapsed().as_secs_f64();
-    if let ContractResult::Err(e) = result {
-        bail!("{name}: contract error: {e}");
-    }
+    let response = match result {
+        ContractResult::Err(e) => bail!("{name}: contract error: {e}"),
+        ContractResult::Ok(r) => r,
+    };
     let after = vm.create_gas_report();
     let cw_gas = before.remaining - after.remaining;
     let (read, write) = vm
@@ -175,8 +176,13 @@ fn run(
         .map_err(|e| anyhow!("{e}"))?;
     let tx = TX_SIZE_COST_PER_BYTE * bytes.len() as u64;
     let sdk = cw_gas.div_ceil(GAS_PER_SDK_GAS);
+    let recycle = |vm: Vm| {
+        vm.recycle()
+            .map(|b| (b, response.clone()))
+            .ok_or_else(|| anyhow!("no backend"))
+    };
     if quiet {
-        return vm.recycle().ok_or_else(|| anyhow!("no backend"));
+        return recycle(vm);
     }
     println!("call={name} cw_gas={cw_gas} sdk_gas={sdk} wall_s={wall:.3}");
     println!(
@@ -185,7 +191,7 @@ fn run(
         bytes.len(),
         sdk + read + write + tx + INSTANCE_COST
     );
-    vm.recycle().ok_or_else(|| anyhow!("no backend"))
+    recycle(vm)
 }
 
 fn main() -> Result<()> {
@@ -259,24 +265,45 @@ fn main() -> Result<()> {
         "threshold": null, "capacity": capacity, "depth": depth,
         "circuit_fingerprint": prover.fingerprint(), "verifying_key": Binary::from(key.clone()),
         "generators": Binary::from(generators.clone()),
-        "tge": tge, "window_offset": 0, "window_length": 86_400, "grace_period": null,
+        "tge": tge, "grace_period": null, "price_max_age": null,
         "license_nft": nft, "ifx_token": ifx, "weth_token": weth, "fund_size": null,
-        "prices": {"ifx": "250000", "eth": "2000000000"}
+        "payout": null, "prices": {"ifx": "250000", "eth": "2000000000"}
     });
     let prices: Vec<(u64, &str)> = (0..BATCH as u64).map(|id| (id, "1000000000")).collect();
     let prices = json!({"set_purchase_prices": {"prices": prices}});
     let deposit = json!({"receive": {"sender": admin, "amount": "100000000000000000000",
         "msg": Binary::from(serde_json::to_vec(&json!({"weth_reserve": {}}))?)}});
     let contract = env.contract.address.to_string();
-    // A fresh chain: the program instantiated, priced and funded; the
-    // license contract says Alice owns every license and approved us.
-    let setup = |quiet: bool| -> Result<Backend<MockApi, Counted, MockQuerier>> {
+    let fresh_prices = json!({"set_prices": {"prices": {"ifx": "250000", "eth": "2000000000"},
+        "as_of": null}});
+    // A fresh chain: the program instantiated before the window, priced
+    // and funded, its prices read again when the window is open (at
+    // `open + 60`); the license contract says Alice owns every license and
+    // approved us; both tokens have 18 decimals.
+    let setup = |quiet: bool| -> Result<(Backend<MockApi, Counted, MockQuerier>, Env)> {
         let mut backend = Backend {
             api,
             storage: Counted::default(),
             querier: MockQuerier::new(&[]),
         };
-        backend = run(
+        let (owner, spender, nft_addr) = (alice.clone(), contract.clone(), nft.clone());
+        let tokens = [ifx.to_string(), weth.to_string()];
+        backend.querier.update_wasm(move |q| -> QuerierResult {
+            let answer = match q {
+                WasmQuery::Smart { contract_addr, .. } if *contract_addr == nft_addr => {
+                    json!({"owner": owner,
+                        "approvals": [{"spender": spender, "expires": {"never": {}}}]})
+                }
+                WasmQuery::Smart { contract_addr, .. } if tokens.contains(contract_addr) => {
+                    json!({"name": "token", "symbol": "TKN", "decimals": 18,
+                        "total_supply": "0"})
+                }
+                _ => return SystemResult::Ok(ContractResult::Err("unknown contract".into())),
+            };
+            SystemResult::Ok(ContractResult::Ok(to_json_binary(&answer).expect("json")))
+        });
+        let response;
+        (backend, response) = run(
             &wasm,
             backend,
             quiet,
@@ -286,7 +313,15 @@ fn main() -> Result<()> {
             &instantiate,
             true,
         )?;
-        backend = run(
+        let open: u64 = response
+            .attributes
+            .iter()
+            .find(|a| a.key == "window_open")
+            .and_then(|a| a.value.parse().ok())
+            .ok_or_else(|| anyhow!("instantiate: no window_open"))?;
+        let mut later = env.clone();
+        later.block.time = Timestamp::from_seconds(open + 60);
+        (backend, _) = run(
             &wasm,
             backend,
             quiet,
@@ -296,7 +331,7 @@ fn main() -> Result<()> {
             &prices,
             false,
         )?;
-        backend = run(
+        (backend, _) = run(
             &wasm,
             backend,
             quiet,
@@ -306,20 +341,17 @@ fn main() -> Result<()> {
             &deposit,
             false,
         )?;
-        let (owner, spender, nft_addr) = (alice.clone(), contract.clone(), nft.clone());
-        backend.querier.update_wasm(move |q| -> QuerierResult {
-            match q {
-                WasmQuery::Smart { contract_addr, .. } if *contract_addr == nft_addr => {
-                    SystemResult::Ok(ContractResult::Ok(
-                        to_json_binary(&json!({"owner": owner,
-                            "approvals": [{"spender": spender, "expires": {"never": {}}}]}))
-                        .expect("json"),
-                    ))
-                }
-                _ => SystemResult::Ok(ContractResult::Err("unknown contract".into())),
-            }
-        });
-        Ok(backend)
+        (backend, _) = run(
+            &wasm,
+            backend,
+            quiet,
+            "set_prices",
+            &later,
+            &info(&admin),
+            &fresh_prices,
+            false,
+        )?;
+        Ok((backend, later))
     };
 
     // Alice's proofs, bound to this chain, this contract, Alice and wETH.
@@ -372,14 +404,13 @@ fn main() -> Result<()> {
     let item = |i: usize| {
         json!({"license_id": snap.packages[i].license_id, "option": "weth",
                "proof": Binary::from(proofs[i].clone()), "exclusion_root": null,
-               "min_amount": null})
+               "min_amount": "1"})
     };
-    let mut later = env.clone();
-    later.block.time = Timestamp::from_seconds(tge + 60);
     let one = json!({"claim": item(0)});
+    let (backend, later) = setup(false)?;
     let _ = run(
         &wasm,
-        setup(false)?,
+        backend,
         false,
         "claim",
         &later,
@@ -392,7 +423,7 @@ fn main() -> Result<()> {
     let name = format!("claim_batch_{BATCH}");
     let _ = run(
         &wasm,
-        setup(true)?,
+        setup(true)?.0,
         false,
         &name,
         &later,
