@@ -52,7 +52,9 @@ pub struct SnapshotArgs {
     /// Tree depth, 4 to 32.
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
     pub depth: u32,
-    /// Participation threshold NUM/DEN.
+    /// Participation threshold NUM/DEN: a license is eligible when its
+    /// participation is strictly over it (668 of 1,000 tasks is over
+    /// 667/1000; exactly 667 is not).
     #[arg(long, default_value_t = format!("{DEFAULT_THRESHOLD_NUM}/{DEFAULT_THRESHOLD_DEN}"))]
     pub threshold: String,
     /// Program identifier.
