@@ -1729,6 +1729,26 @@ mod calendar_tests {
         assert_eq!(add_calendar_months(u64::MAX, 6), None);
     }
 
+    #[test]
+    fn the_calendar_vectors_of_the_protocol_hold() {
+        let doc = include_str!("../../docs/protocol.md");
+        let start = doc.find("**Six calendar months.**").expect("the section");
+        let rows: Vec<(u64, u64)> = doc[start..]
+            .lines()
+            .skip_while(|l| !l.starts_with("| TGE (UTC)"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                (cells[2].parse().unwrap(), cells[4].parse().unwrap())
+            })
+            .collect();
+        assert_eq!(rows.len(), 5);
+        for (tge, open) in rows {
+            assert_eq!(add_calendar_months(tge, WINDOW_DELAY_MONTHS), Some(open));
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: 4096,
