@@ -110,6 +110,49 @@ fn eligible_license_verifies_and_replays_fail() {
     }
 }
 
+/// Participation must be strictly over the threshold: license 3 did 2 of
+/// its 3 tasks (66.67%). Its honest witness proves nothing at 667/1000 nor
+/// at exactly 2/3; at 666/1000 it is over, and the proof verifies. The
+/// threshold is public, so the same key serves all three.
+#[test]
+fn a_license_not_over_the_threshold_gets_no_valid_proof() {
+    let shape = small();
+    let c = ctx(PayoutOption::Ifx);
+    for (num, den, over) in [(667, 1000, false), (2, 3, false), (666, 1000, true)] {
+        let threshold = Threshold::new(num, den).unwrap();
+        let snap = eligo_prover::snapshot::build(
+            &eligo_prover::snapshot::SnapshotConfig {
+                shape,
+                threshold,
+                program_id: "test".into(),
+            },
+            &std::collections::BTreeMap::from([(3, common::log(2000, 2, 3))]),
+            &std::collections::BTreeMap::new(),
+            &mut ChaCha20Rng::seed_from_u64(9),
+        )
+        .unwrap();
+        let prepared = prepare(&snap.public, &snap.packages[0], Details::Recompute).unwrap();
+        assert_eq!(prepared.verdict.is_eligible(), over, "{threshold}");
+        let job = ProveJob {
+            witness: prepared.witness.clone(),
+            instance: prepared.instance(&c),
+        };
+        let proved = prover(shape).prove_with(&job, ChaCha20Rng::seed_from_u64(4));
+        let verified = proved
+            .as_ref()
+            .ok()
+            .map(|proof| verifier(shape).verify_instance(&job.instance, proof));
+        if over {
+            assert_eq!(verified, Some(Ok(())), "{threshold}");
+        } else {
+            assert!(
+                !matches!(verified, Some(Ok(()))),
+                "{threshold}: {verified:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn last_license_index_with_full_log_verifies() {
     let s = setup();
