@@ -5,7 +5,7 @@
 //! names as the constraint system holds them, or a copy link or pin of
 //! [`Link::ALL`]. In a build without the `test-dependencies` feature every
 //! constraint is always on and nothing here can change that; with it,
-//! [`without`] runs a closure (a `MockProver` run, say) with one constraint
+//! `without` runs a closure (a `MockProver` run, say) with one constraint
 //! off on the current thread. `configure` consults the switches, so the
 //! closure must configure the circuit itself.
 

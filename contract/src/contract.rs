@@ -41,7 +41,11 @@ type NftExecute = Cw721ExecuteMsg<Empty, Empty, Empty>;
 type NftQuery = Cw721QueryMsg<Empty, Empty, Empty>;
 
 /// Reads a payout token's decimals from its cw20 `token_info`.
-fn token_decimals(deps: &DepsMut, field: &'static str, token: &Addr) -> Result<u8, ContractError> {
+fn token_decimals(
+    deps: &DepsMut<'_>,
+    field: &'static str,
+    token: &Addr,
+) -> Result<u8, ContractError> {
     let info: TokenInfoResponse = deps
         .querier
         .query_wasm_smart(token, &Cw20QueryMsg::TokenInfo {})
@@ -55,7 +59,7 @@ fn token_decimals(deps: &DepsMut, field: &'static str, token: &Addr) -> Result<u
 /// Creates the program.
 #[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
 pub fn instantiate(
-    deps: DepsMut,
+    deps: DepsMut<'_>,
     env: Env,
     info: MessageInfo,
     msg: InstantiateMsg,
@@ -225,7 +229,7 @@ pub fn instantiate(
 }
 
 /// Loads the configuration and refuses anyone but the admin.
-fn admin_config(deps: &DepsMut, sender: &Addr) -> Result<StoredConfig, ContractError> {
+fn admin_config(deps: &DepsMut<'_>, sender: &Addr) -> Result<StoredConfig, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     config.rules().require_admin(sender.as_str())?;
     Ok(config)
@@ -234,7 +238,7 @@ fn admin_config(deps: &DepsMut, sender: &Addr) -> Result<StoredConfig, ContractE
 /// Executes an action.
 #[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
 pub fn execute(
-    deps: DepsMut,
+    deps: DepsMut<'_>,
     env: Env,
     info: MessageInfo,
     msg: ExecuteMsg,
@@ -386,7 +390,12 @@ pub fn execute(
 }
 
 /// Whether `spender` may move `license_id` for its owner.
-fn approved(deps: &Deps, nft: &EmptyCw721Helper, owner: &OwnerOfResponse, spender: &Addr) -> bool {
+fn approved(
+    deps: &Deps<'_>,
+    nft: &EmptyCw721Helper,
+    owner: &OwnerOfResponse,
+    spender: &Addr,
+) -> bool {
     if owner.approvals.iter().any(|a| a.spender == *spender) {
         return true;
     }
@@ -429,7 +438,7 @@ struct ClaimContextState {
 }
 
 impl ClaimContextState {
-    fn load(deps: Deps, env: &Env) -> Result<Self, ContractError> {
+    fn load(deps: Deps<'_>, env: &Env) -> Result<Self, ContractError> {
         Ok(ClaimContextState {
             now: env.block.time.seconds(),
             config: CONFIG.load(deps.storage)?,
@@ -445,7 +454,7 @@ impl ClaimContextState {
 /// covered together). `earlier` are the licenses claimed earlier in the
 /// same message.
 fn check_one(
-    deps: Deps,
+    deps: Deps<'_>,
     env: &Env,
     sender: &Addr,
     st: &mut ClaimContextState,
@@ -514,7 +523,7 @@ fn check_one(
 /// Records a verified claim: the nullifier, the vesting, the license to
 /// the treasury and the wETH payment.
 fn record(
-    deps: &mut DepsMut,
+    deps: &mut DepsMut<'_>,
     sender: &Addr,
     st: &ClaimContextState,
     c: Checked,
@@ -575,7 +584,7 @@ fn record(
 }
 
 fn claim(
-    mut deps: DepsMut,
+    mut deps: DepsMut<'_>,
     env: Env,
     info: MessageInfo,
     args: ClaimArgs<'_>,
@@ -595,7 +604,7 @@ fn claim(
 }
 
 fn claim_batch(
-    mut deps: DepsMut,
+    mut deps: DepsMut<'_>,
     env: Env,
     info: MessageInfo,
     claims: Vec<ClaimItem>,
@@ -668,7 +677,7 @@ fn cw20_transfer(token: &Addr, recipient: &str, amount: u128) -> StdResult<WasmM
 }
 
 fn sweep(
-    deps: DepsMut,
+    deps: DepsMut<'_>,
     env: Env,
     info: MessageInfo,
     recipient: Option<String>,
@@ -754,7 +763,7 @@ fn vesting_page(
 }
 
 fn withdraw_vested(
-    deps: DepsMut,
+    deps: DepsMut<'_>,
     env: Env,
     info: MessageInfo,
     start_after: Option<u64>,
@@ -798,7 +807,7 @@ fn withdraw_vested(
 }
 
 fn receive(
-    deps: DepsMut,
+    deps: DepsMut<'_>,
     info: MessageInfo,
     wrapper: Cw20ReceiveMsg,
 ) -> Result<Response, ContractError> {
@@ -837,7 +846,7 @@ fn receive(
 
 /// Answers a query.
 #[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
-pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+pub fn query(deps: Deps<'_>, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     let now = env.block.time.seconds();
     Ok(match msg {
         QueryMsg::Config {} => {

@@ -1,10 +1,9 @@
 //! Runtime-agnostic rules of the buyback program.
 //!
 //! Pure functions over small values ([`check_claim`], [`apply_payout`],
-//! [`ExclusionRoots`], [`Funds`], [`Vesting`], [`window_from_tge`]) that any
-//! host can call with what it loaded from its own storage, plus [`State`],
-//! an in-memory host built on them (the reference the CosmWasm layer is
-//! tested against).
+//! [`quote`], [`ExclusionRoots`], [`Funds`], [`Vesting`],
+//! [`window_from_tge`]) that any host can call with what it loaded from its
+//! own storage. The tests drive them through a small in-memory host.
 //!
 //! The program's published rules, and where each one lives:
 //!

@@ -1875,15 +1875,15 @@ mod odd_token {
     /// Decimals it reports.
     const DECIMALS: u8 = 30;
 
-    pub fn instantiate(_: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
+    pub fn instantiate(_: DepsMut<'_>, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
         Ok(Response::new())
     }
 
-    pub fn execute(_: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
+    pub fn execute(_: DepsMut<'_>, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
         Ok(Response::new())
     }
 
-    pub fn query(_: Deps, _: Env, _: cw20::Cw20QueryMsg) -> StdResult<Binary> {
+    pub fn query(_: Deps<'_>, _: Env, _: cw20::Cw20QueryMsg) -> StdResult<Binary> {
         to_json_binary(&cw20::TokenInfoResponse {
             name: "Odd".into(),
             symbol: "ODD".into(),
