@@ -15,7 +15,7 @@ use eligo_prover::{synthetic, ProveJob, Prover};
 use serde::{Deserialize, Serialize};
 
 use crate::ui::{log, ParamsProgress};
-use crate::{Failure, Outcome};
+use crate::{Exit, Failure};
 
 /// Proofs in the batch-verification measurement.
 const BATCH_VERIFY_PROOFS: usize = 64;
@@ -84,7 +84,7 @@ pub struct ExportArgs {
 }
 
 /// Writes the generated export.
-pub fn export(a: ExportArgs) -> Result<Outcome, Failure> {
+pub fn export(a: ExportArgs) -> Result<Exit, Failure> {
     let parquet = a.out.extension().is_some_and(|e| e == "parquet");
     let written = if parquet {
         eligo_prover::synthetic::write_parquet_export(&a.out, a.licenses, a.tasks)
@@ -99,7 +99,7 @@ pub fn export(a: ExportArgs) -> Result<Outcome, Failure> {
         a.tasks,
         a.licenses * a.tasks
     );
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }
 
 /// One measured point.
@@ -164,7 +164,7 @@ fn bench_jobs(shape: Shape, n: usize) -> Result<(Vec<ProveJob>, f64), Failure> {
 }
 
 /// Runs one point in this process and prints it as JSON.
-pub fn point(a: BenchPointArgs) -> Result<Outcome, Failure> {
+pub fn point(a: BenchPointArgs) -> Result<Exit, Failure> {
     if rayon::current_num_threads() != a.threads {
         return Err(Failure(
             "bench-point must run on a pool of --threads threads".into(),
@@ -264,7 +264,7 @@ pub fn point(a: BenchPointArgs) -> Result<Outcome, Failure> {
         peak_rss_batch_mb,
     };
     out!("{}", serde_json::to_string(&p)?);
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }
 
 const CSV_HEADER: &str = "capacity,depth,threads,k,rows,advice_columns,fixed_columns,permutations,params_load_s,keygen_vk_s,keygen_pk_s,witness_ms,prove_s,verify_ms,verifier_cold_s,batch_verify_ms_per_proof,proof_bytes,peak_rss_single_mb,batch,batch_s,licenses_per_hour_single,licenses_per_hour_batch,peak_rss_batch_mb";
@@ -585,7 +585,7 @@ fn parse_csv(path: &std::path::Path) -> Result<Vec<Point>, Failure> {
     Ok(points)
 }
 
-pub fn run(a: BenchArgs) -> Result<Outcome, Failure> {
+pub fn run(a: BenchArgs) -> Result<Exit, Failure> {
     if let Some(csv_path) = &a.render {
         let points = parse_csv(csv_path)?;
         let mut caps: Vec<usize> = points.iter().map(|p| p.capacity).collect();
@@ -647,11 +647,7 @@ pub fn run(a: BenchArgs) -> Result<Outcome, Failure> {
     write_outputs(&a.out, &points, &caps)
 }
 
-fn write_outputs(
-    out: &std::path::Path,
-    points: &[Point],
-    caps: &[usize],
-) -> Result<Outcome, Failure> {
+fn write_outputs(out: &std::path::Path, points: &[Point], caps: &[usize]) -> Result<Exit, Failure> {
     let points = points.to_vec();
     let mut csv = String::from(CSV_HEADER);
     csv.push('\n');
@@ -673,5 +669,5 @@ fn write_outputs(
         "\nwritten: {}/bench.md, bench.csv, bench.svg",
         out.display()
     );
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }

@@ -21,7 +21,7 @@ use eligo_prover::{fsio, inputs, part, ProveJob, Prover};
 use eligo_verifier::SnapshotPublic;
 
 use crate::ui::{log, params_for};
-use crate::{Failure, Outcome};
+use crate::{Exit, Failure};
 
 /// Default program identifier.
 pub const DEFAULT_PROGRAM_ID: &str = "gnb";
@@ -433,7 +433,7 @@ impl VerdictLog {
     }
 }
 
-pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
+pub fn snapshot(a: SnapshotArgs) -> Result<Exit, Failure> {
     if !a.merge.is_empty() {
         return merge_parts(&a.merge, &a.out, a.force, a.json);
     }
@@ -551,7 +551,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         drop(staging);
         if a.json {
             verdicts.print(&a.out, &part.manifest.oversized, &shape, "skipped");
-            return Ok(Outcome::Success);
+            return Ok(Exit::Success);
         }
         out!("part: {}", a.out.join(part::MANIFEST_FILE).display());
         out!("shard: {shard}");
@@ -566,7 +566,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
             "part built in {:.2} s; merge every shard with `eligo snapshot --merge PART... --out DIR`",
             start.elapsed().as_secs_f64()
         ));
-        return Ok(Outcome::Success);
+        return Ok(Exit::Success);
     }
     let merged = merge_into(
         std::slice::from_ref(&part),
@@ -590,7 +590,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<Outcome, Failure> {
         "snapshot built in {:.2} s",
         start.elapsed().as_secs_f64()
     ));
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }
 
 /// Step 2 with a progress bar over packages.
@@ -613,7 +613,7 @@ fn merge_into(
 }
 
 /// `eligo snapshot --merge PART... --out DIR`.
-fn merge_parts(parts: &[PathBuf], out: &Path, force: bool, json: bool) -> Result<Outcome, Failure> {
+fn merge_parts(parts: &[PathBuf], out: &Path, force: bool, json: bool) -> Result<Exit, Failure> {
     let start = Instant::now();
     let parts: Vec<part::Part> = parts
         .iter()
@@ -665,7 +665,7 @@ fn merge_parts(parts: &[PathBuf], out: &Path, force: bool, json: bool) -> Result
         parts.len(),
         start.elapsed().as_secs_f64()
     ));
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }
 
 /// Names, on stderr, the licenses with more tasks than the capacity.
@@ -723,7 +723,7 @@ fn prepared(snapshot: &SnapshotPublic, path: &Path, details: Details) -> Result<
     prepare(snapshot, &package, details).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
-pub fn check(a: CheckArgs) -> Result<Outcome, Failure> {
+pub fn check(a: CheckArgs) -> Result<Exit, Failure> {
     let snapshot = read_snapshot(&a.snapshot)?;
     let p = prepared(&snapshot, &a.package, Details::Recompute)?;
     let reason = p.verdict.reason();
@@ -754,9 +754,9 @@ pub fn check(a: CheckArgs) -> Result<Outcome, Failure> {
         }
     }
     Ok(if reason.is_none() {
-        Outcome::Success
+        Exit::Success
     } else {
-        Outcome::Negative
+        Exit::Negative
     })
 }
 
@@ -897,7 +897,7 @@ fn existing_proof_is_valid(
         .map_err(|e| e.to_string())
 }
 
-pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
+pub fn prove(a: ProveArgs) -> Result<Exit, Failure> {
     let ctx = parse_context(&a)?;
     let snapshot = read_snapshot(&a.snapshot)?;
     // Found before any work, not after the keys and the proofs.
@@ -921,7 +921,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
         ));
         if paths.is_empty() {
             log(format!("shard {shard}: no package to prove"));
-            return Ok(Outcome::Success);
+            return Ok(Exit::Success);
         }
     }
     let mut skipped = 0usize;
@@ -981,7 +981,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
         if !a.json {
             out!("nothing proven: remove the ineligible packages and run again");
         }
-        return Ok(Outcome::Negative);
+        return Ok(Exit::Negative);
     }
     log(format!(
         "prepared {} package(s) in {:.2} s",
@@ -1005,7 +1005,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
     }
     let Some(shape) = jobs.first().map(|(_, p)| p.shape) else {
         log(format!("nothing to prove ({skipped} skipped)"));
-        return Ok(Outcome::Success);
+        return Ok(Exit::Success);
     };
     let t0 = Instant::now();
     let params = params_for(&shape)?;
@@ -1063,7 +1063,7 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
             .collect();
         if jobs.is_empty() {
             log(format!("nothing left to prove ({skipped} skipped)"));
-            return Ok(Outcome::Success);
+            return Ok(Exit::Success);
         }
     }
     let prover = match prover {
@@ -1155,10 +1155,10 @@ pub fn prove(a: ProveArgs) -> Result<Outcome, Failure> {
             String::new()
         }
     ));
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }
 
-pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
+pub fn params(a: ParamsArgs) -> Result<Exit, Failure> {
     let k = match a.k {
         Some(k) => {
             if !(eligo_circuits::layout::MIN_K..=eligo_params::MAX_K).contains(&k) {
@@ -1257,5 +1257,5 @@ pub fn params(a: ParamsArgs) -> Result<Outcome, Failure> {
             out!("verifying key: {} ({} bytes)", path.display(), bytes.len());
         }
     }
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha20Rng;
 
 use crate::commands::{self, CheckArgs, ProveArgs, SnapshotArgs};
 use crate::verifying::{self, VerifyArgs};
-use crate::{Failure, Outcome};
+use crate::{Exit, Failure};
 
 /// Demo log capacity.
 pub const DEMO_CAPACITY: usize = 16_384;
@@ -64,7 +64,7 @@ fn profiles() -> Vec<Profile> {
 /// The demo's min_amount per claim (no chain to quote from).
 const DEMO_MIN_AMOUNT: u128 = 1;
 
-pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
+pub fn run(a: DemoArgs) -> Result<Exit, Failure> {
     let out = a.out;
     std::fs::create_dir_all(&out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
     let mut rng = ChaCha20Rng::seed_from_u64(DEMO_SEED);
@@ -138,7 +138,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
             package: package(p.id),
             json: false,
         })?;
-        if matches!(outcome, Outcome::Success) {
+        if matches!(outcome, Exit::Success) {
             eligible.push(p.id);
         }
     }
@@ -166,7 +166,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     })?;
     out!(
         "   -> exit code {}",
-        if matches!(refused, Outcome::Negative) {
+        if matches!(refused, Exit::Negative) {
             1
         } else {
             0
@@ -201,7 +201,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         .map(|id| proofs_dir.join(format!("{id}.proof.json")))
         .collect();
     let verdict = verifying::verify(verify_args(snapshot.clone(), proof_paths.clone(), false))?;
-    if !matches!(verdict, Outcome::Success) {
+    if !matches!(verdict, Exit::Success) {
         return Err(Failure("demo: a fresh proof did not verify".into()));
     }
 
@@ -226,7 +226,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
     let v = verifying::verify(verify_args(snapshot, vec![stolen], true))?;
     out!(
         "   -> exit code {} (the claim context binds the proof to its claimant)",
-        if matches!(v, Outcome::Negative) { 1 } else { 0 }
+        if matches!(v, Exit::Negative) { 1 } else { 0 }
     );
 
     out!("\n== 8. eligo claim-msg: the claim contract's message for the 4 proofs");
@@ -257,7 +257,7 @@ pub fn run(a: DemoArgs) -> Result<Outcome, Failure> {
         msg_path.display()
     );
     out!("\ndemo files are in {}", out.display());
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }
 
 /// `eligo verify SNAPSHOT PROOFS` as the demo runs it: no expectations,

@@ -118,14 +118,14 @@ struct ManArgs {
     out: Option<std::path::PathBuf>,
 }
 
-fn completions(a: CompletionsArgs) -> Result<Outcome, Failure> {
+fn completions(a: CompletionsArgs) -> Result<Exit, Failure> {
     use clap::CommandFactory;
     let mut cmd = Cli::command();
     clap_complete::generate(a.shell, &mut cmd, "eligo", &mut std::io::stdout());
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }
 
-fn man(a: ManArgs) -> Result<Outcome, Failure> {
+fn man(a: ManArgs) -> Result<Exit, Failure> {
     use clap::CommandFactory;
     let cmd = Cli::command();
     let render = |cmd: clap::Command| -> Result<Vec<u8>, Failure> {
@@ -155,12 +155,12 @@ fn man(a: ManArgs) -> Result<Outcome, Failure> {
             }
         }
     }
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }
 
-/// How a command ends.
+/// How a command ends: its exit status (0 or 1; a [`Failure`] is 2).
 #[derive(Debug)]
-pub enum Outcome {
+pub enum Exit {
     /// Exit 0.
     Success,
     /// Exit 1: a negative verdict (already printed).
@@ -224,8 +224,8 @@ fn run(cli: Cli) -> ExitCode {
         Command::Man(a) => man(a),
     };
     match result {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Negative) => ExitCode::from(1),
+        Ok(Exit::Success) => ExitCode::SUCCESS,
+        Ok(Exit::Negative) => ExitCode::from(1),
         Err(Failure(msg)) => {
             eprintln!("error: {msg}");
             ExitCode::from(2)

@@ -11,7 +11,7 @@ use eligo_verifier::{ProofError, ProofFile, VerifyError};
 
 use crate::commands::{expand_dirs, kind_of, parse_address, read_limited, read_snapshot};
 use crate::ui::log;
-use crate::{Failure, Outcome};
+use crate::{Exit, Failure};
 
 /// Name ending of a proof file in a directory.
 pub const PROOF_SUFFIX: &str = ".proof.json";
@@ -269,7 +269,7 @@ fn read_proof(path: &Path) -> Result<ProofFile, Verdict> {
     })
 }
 
-pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
+pub fn verify(a: VerifyArgs) -> Result<Exit, Failure> {
     let start = Instant::now();
     let expected = Expected::from_args(&a)?;
     let snapshot = read_snapshot(&a.snapshot)?;
@@ -366,9 +366,9 @@ pub fn verify(a: VerifyArgs) -> Result<Outcome, Failure> {
         )));
     }
     Ok(if invalid == 0 {
-        Outcome::Success
+        Exit::Success
     } else {
-        Outcome::Negative
+        Exit::Negative
     })
 }
 
@@ -408,7 +408,7 @@ pub struct ClaimMsgArgs {
 }
 
 /// `eligo claim-msg`: the claim contract's execute message, ready to send.
-pub fn claim_msg(a: ClaimMsgArgs) -> Result<Outcome, Failure> {
+pub fn claim_msg(a: ClaimMsgArgs) -> Result<Exit, Failure> {
     let files = proof_paths(&a.proofs)?
         .iter()
         .map(|path| {
@@ -467,5 +467,5 @@ pub fn claim_msg(a: ClaimMsgArgs) -> Result<Outcome, Failure> {
     } else {
         out!("{msg}");
     }
-    Ok(Outcome::Success)
+    Ok(Exit::Success)
 }

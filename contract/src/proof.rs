@@ -11,7 +11,7 @@
 //! them, then verifies.
 
 use cosmwasm_std::{Addr, Api, Env, Storage};
-use eligo_circuits::native::{chain_id_from_name, fp_from_hex, fp_to_hex};
+use eligo_circuits::native::{chain_id_from_name, fp_from_hex};
 use eligo_circuits::{Address, ClaimContext, Fp, Instance, Shape, Threshold};
 use eligo_verifier::{canonical_key_digest, Generators, Verifier, VerifyingKey};
 use ff::PrimeField;
@@ -47,15 +47,15 @@ fn root_fp(root: &Root) -> Result<Fp, ContractError> {
     })
 }
 
-/// `0x` + 64 hex digits.
+/// `0x` + 64 hex digits: the big-endian bytes as they are, which is how
+/// `fp_to_hex` writes the field element (a test holds the two together).
 pub fn root_hex(root: &Root) -> String {
-    root_fp(root)
-        .map(|x| fp_to_hex(&x))
-        .unwrap_or_else(|_| format!("0x{}", hex_of(root)))
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(2 + 2 * root.len());
+    out.push_str("0x");
+    for b in root {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
 }
 
 /// The circuit shape of a configuration.
@@ -183,4 +183,22 @@ pub fn verifier(storage: &dyn Storage, config: &StoredConfig) -> Result<Verifier
         &load_blob(storage, GENERATORS_BLOB)?,
         Some(&config.circuit_fingerprint),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eligo_circuits::native::fp_to_hex;
+    use ff::Field;
+
+    #[test]
+    fn roots_read_and_write_as_the_statement_writes_field_elements() {
+        for x in [Fp::ZERO, Fp::ONE, -Fp::ONE, Fp::from(0x1234_5678_9abc_def0)] {
+            let hex = fp_to_hex(&x);
+            let root = parse_root("root", &hex).unwrap();
+            assert_eq!(root_hex(&root), hex);
+            assert_eq!(root_fp(&root).unwrap(), x);
+        }
+        assert!(parse_root("root", &format!("0x{}", "f".repeat(64))).is_err());
+    }
 }

@@ -73,14 +73,9 @@ const PERCENT: u128 = 100;
 /// A 32-byte root (registry or exclusion tree), as published.
 pub type Root = [u8; 32];
 
-/// Payout option.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PayoutOption {
-    /// 100% of the purchase value in IFX, vested linearly over 30 days.
-    Ifx,
-    /// 80% of the purchase value in wETH, at once.
-    Weth,
-}
+/// The payout option: the statement's own type (the one the claim context
+/// hashes), so the rules and the proofs cannot disagree on it.
+pub use eligo_circuits::PayoutOption;
 
 /// Decimals of the two payout tokens, as their cw20 `token_info` reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -204,15 +204,6 @@ impl From<&rules::Vesting> for StoredVesting {
     }
 }
 
-impl From<PayoutOption> for rules::PayoutOption {
-    fn from(o: PayoutOption) -> Self {
-        match o {
-            PayoutOption::Ifx => rules::PayoutOption::Ifx,
-            PayoutOption::Weth => rules::PayoutOption::Weth,
-        }
-    }
-}
-
 impl From<PayoutOption> for eligo_circuits::PayoutOption {
     fn from(o: PayoutOption) -> Self {
         match o {

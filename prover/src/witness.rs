@@ -3,8 +3,7 @@
 //! commitment and both paths must reach the snapshot's roots, and the
 //! exclusion status is read from the exclusion leaf itself.
 
-use eligo_circuits::native::{exclusion_leaf, root_from_path, EMPTY_LEAF};
-use eligo_circuits::poseidon::Tag;
+use eligo_circuits::native::{exclusion_leaf, EMPTY_LEAF};
 use eligo_circuits::{ClaimContext, ExclusionReason, Instance, Shape, Threshold, Verdict, Witness};
 use eligo_verifier::SnapshotPublic;
 use thiserror::Error;
@@ -145,13 +144,7 @@ pub fn prepare(
             "the package's log and registry path do not reach the snapshot's registry root".into(),
         ));
     }
-    let ex_root = root_from_path(
-        Tag::ExclusionNode,
-        v.exclusion_leaf,
-        package.license_id,
-        &v.exclusion_path,
-    );
-    if ex_root != snap.exclusion_root {
+    if witness.exclusion_root() != snap.exclusion_root {
         return Err(bad(
             "the package's exclusion path does not reach the snapshot's exclusion root".into(),
         ));
