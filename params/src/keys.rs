@@ -9,6 +9,7 @@ use crate::{Params, ProvingKey, VerifyingKey};
 
 /// Key-building errors.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum KeyError {
     /// The parameters are for another `k`.
     #[error("parameters are for k = {got}, the circuit needs k = {want}")]
@@ -20,7 +21,7 @@ pub enum KeyError {
     },
     /// halo2 refused to build the key.
     #[error("key generation failed: {0}")]
-    Halo2(String),
+    Halo2(#[from] Error),
 }
 
 fn check_k(params: &Params, shape: &Shape) -> Result<(), KeyError> {
@@ -34,20 +35,16 @@ fn check_k(params: &Params, shape: &Shape) -> Result<(), KeyError> {
     Ok(())
 }
 
-fn halo2(e: Error) -> KeyError {
-    KeyError::Halo2(format!("{e:?}"))
-}
-
 /// Builds the verifying key of the circuit for `shape`.
 pub fn build_vk(params: &Params, shape: &Shape) -> Result<VerifyingKey, KeyError> {
     check_k(params, shape)?;
-    keygen_vk(params, &EligibilityCircuit::blank(*shape)).map_err(halo2)
+    keygen_vk(params, &EligibilityCircuit::blank(*shape)).map_err(KeyError::Halo2)
 }
 
 /// Builds the proving key (consumes a verifying key built by [`build_vk`]).
 pub fn build_pk(params: &Params, vk: VerifyingKey, shape: &Shape) -> Result<ProvingKey, KeyError> {
     check_k(params, shape)?;
-    keygen_pk(params, vk, &EligibilityCircuit::blank(*shape)).map_err(halo2)
+    keygen_pk(params, vk, &EligibilityCircuit::blank(*shape)).map_err(KeyError::Halo2)
 }
 
 /// The pinned description of a verifying key (what enters Fiat–Shamir).

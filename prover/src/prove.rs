@@ -24,13 +24,14 @@ use thiserror::Error;
 
 /// Proving failures (a bug or an unsatisfiable witness).
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum ProveError {
     /// The witness does not fit the circuit.
     #[error("witness: {0}")]
-    Witness(String),
+    Witness(#[from] eligo_circuits::StatementError),
     /// halo2 failed.
     #[error("proving failed: {0}")]
-    Halo2(String),
+    Halo2(#[source] halo2_proofs::plonk::Error),
 }
 
 /// One license to prove.
@@ -101,8 +102,7 @@ impl Prover {
 
     /// Proves one license with `rng`.
     pub fn prove_with<R: Rng>(&self, job: &ProveJob, rng: R) -> Result<Vec<u8>, ProveError> {
-        let circuit = EligibilityCircuit::new(self.shape, job.witness.clone())
-            .map_err(|e| ProveError::Witness(e.to_string()))?;
+        let circuit = EligibilityCircuit::new(self.shape, job.witness.clone())?;
         let column = job.instance.to_column();
         let mut transcript = Blake2bWrite::<_, Curve, Challenge255<Curve>>::init(vec![]);
         create_proof(
@@ -113,7 +113,7 @@ impl Prover {
             rng,
             &mut transcript,
         )
-        .map_err(|e| ProveError::Halo2(format!("{e:?}")))?;
+        .map_err(ProveError::Halo2)?;
         Ok(transcript.finalize())
     }
 

@@ -12,10 +12,11 @@ use crate::package::Package;
 
 /// Why a package cannot be used with a snapshot.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum PrepareError {
     /// The snapshot is malformed.
     #[error("snapshot: {0}")]
-    Snapshot(String),
+    Snapshot(#[source] eligo_verifier::VerifyError),
     /// The package is malformed or does not belong to the snapshot.
     #[error("{0}")]
     Package(String),
@@ -77,9 +78,7 @@ pub fn prepare(
     package: &Package,
     details: Details,
 ) -> Result<Prepared, PrepareError> {
-    let snap = snapshot
-        .values()
-        .map_err(|e| PrepareError::Snapshot(e.to_string()))?;
+    let snap = snapshot.values().map_err(PrepareError::Snapshot)?;
     let shape = snap.shape;
     let bad = |m: String| PrepareError::Package(m);
     if package.program_id != snapshot.program_id {
