@@ -7,8 +7,10 @@ use eligo_circuits::native::{
 };
 use eligo_circuits::poseidon::{hash2, Tag};
 use eligo_circuits::{
-    Address, ClaimContext, ExclusionReason, Fp, LicenseLog, Outcome, PayoutOption, Shape, TaskEntry,
+    Address, ClaimContext, ExclusionReason, Fp, LicenseLog, Outcome, PayoutOption, Shape,
+    TaskEntry, Threshold,
 };
+use ff::{Field, PrimeField};
 
 fn vectors() -> Vec<(&'static str, String)> {
     let shape = Shape::new(256, 4).unwrap();
@@ -84,7 +86,26 @@ fn vectors() -> Vec<(&'static str, String)> {
             "chain_id_of_eligo_testnet_1",
             chain_id_from_name("eligo-testnet-1").to_string(),
         ),
+        ("margin_668_of_1000", margin(668, 1000)),
+        ("margin_667_of_1000", margin(667, 1000)),
+        ("margin_2_of_3", margin(2, 3)),
     ]
+}
+
+/// The threshold row's margin `executed · den − assigned · num − 1` at the
+/// program's 667/1000, as the field element the circuit range-checks (and
+/// whether the native rule says the participation is over it: it must
+/// agree with the margin being small).
+fn margin(executed: u64, assigned: u64) -> String {
+    let t = Threshold::default_threshold();
+    let m = Fp::from(executed * t.den()) - Fp::from(assigned * t.num()) - Fp::ONE;
+    let small = m.to_repr()[8..].iter().all(|b| *b == 0);
+    assert_eq!(
+        t.is_met(executed, assigned),
+        small,
+        "{executed} of {assigned}"
+    );
+    fp_to_hex(&m)
 }
 
 const EXPECTED: &[(&str, &str)] = &[
@@ -137,6 +158,18 @@ const EXPECTED: &[(&str, &str)] = &[
         "0x06f8454e14ffa7db0a542a995b1b501d00d03de53203ddf2e177becb76e8d4b3",
     ),
     ("chain_id_of_eligo_testnet_1", "17203348671208770718"),
+    (
+        "margin_668_of_1000",
+        "0x00000000000000000000000000000000000000000000000000000000000003e7",
+    ),
+    (
+        "margin_667_of_1000",
+        "0x40000000000000000000000000000000224698fc094cf91b992d30ed00000000",
+    ),
+    (
+        "margin_2_of_3",
+        "0x40000000000000000000000000000000224698fc094cf91b992d30ecffffffff",
+    ),
 ];
 
 #[test]
