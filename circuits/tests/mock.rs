@@ -63,6 +63,32 @@ fn assert_fails_with(
     );
 }
 
+/// The margin `executed * den - assigned * num - 1` is negative: its range
+/// check refuses it (participation not strictly over the threshold).
+#[track_caller]
+fn assert_margin_out_of_range(result: &Result<(), Vec<VerifyFailure>>) {
+    assert_fails_with(
+        result,
+        "range check end",
+        "limbs fold to value",
+        "range check: executed * den - assigned * num - 1",
+        range_rows(MARGIN_LIMBS) - 1,
+    );
+}
+
+/// The margin cell does not hold `executed * den - assigned * num - 1`:
+/// the threshold gate refuses it.
+#[track_caller]
+fn assert_margin_gate_fails(result: &Result<(), Vec<VerifyFailure>>) {
+    assert_fails_with(
+        result,
+        "threshold",
+        "executed * den - assigned * num - 1",
+        "threshold",
+        0,
+    );
+}
+
 fn honest(executed: usize, assigned: usize) -> Fixture {
     let shape = small();
     build(
@@ -217,13 +243,7 @@ fn lying_comparison_witness_is_rejected() {
     let circuit = f
         .circuit()
         .tamper(Site::Checked(RangeCheck::Margin), Fp::from(5));
-    assert_fails_with(
-        &run(&circuit, &f.instance),
-        "threshold",
-        "executed * den - assigned * num - 1",
-        "threshold",
-        0,
-    );
+    assert_margin_gate_fails(&run(&circuit, &f.instance));
 }
 
 #[test]
@@ -236,13 +256,7 @@ fn two_of_three_is_not_eligible_at_667() {
         Threshold::default_threshold(),
         None,
     );
-    assert_fails_with(
-        &run(&f.circuit(), &f.instance),
-        "range check end",
-        "limbs fold to value",
-        "range check: executed * den - assigned * num - 1",
-        range_rows(MARGIN_LIMBS) - 1,
-    );
+    assert_margin_out_of_range(&run(&f.circuit(), &f.instance));
     // ... but is at 666/1000.
     let f = build(
         shape,
@@ -264,13 +278,7 @@ fn threshold_boundary_667_vs_668_per_mille() {
     assert_eq!(run(&ok.circuit(), &ok.instance), Ok(()));
     for executed in [667, 666] {
         let ko = build(shape, 9, codes(&shape, executed, 1000), t, None);
-        assert_fails_with(
-            &run(&ko.circuit(), &ko.instance),
-            "range check end",
-            "limbs fold to value",
-            "range check: executed * den - assigned * num - 1",
-            range_rows(MARGIN_LIMBS) - 1,
-        );
+        assert_margin_out_of_range(&run(&ko.circuit(), &ko.instance));
     }
 }
 
@@ -289,13 +297,7 @@ fn exactly_at_the_threshold_cannot_claim_a_zero_margin() {
     let circuit = f
         .circuit()
         .tamper(Site::Checked(RangeCheck::Margin), Fp::ZERO);
-    assert_fails_with(
-        &run(&circuit, &f.instance),
-        "threshold",
-        "executed * den - assigned * num - 1",
-        "threshold",
-        0,
-    );
+    assert_margin_gate_fails(&run(&circuit, &f.instance));
 }
 
 #[test]
@@ -309,26 +311,14 @@ fn a_threshold_of_one_is_never_met() {
         Threshold::new(1000, 1000).unwrap(),
         None,
     );
-    assert_fails_with(
-        &run(&f.circuit(), &f.instance),
-        "range check end",
-        "limbs fold to value",
-        "range check: executed * den - assigned * num - 1",
-        range_rows(MARGIN_LIMBS) - 1,
-    );
+    assert_margin_out_of_range(&run(&f.circuit(), &f.instance));
 }
 
 #[test]
 fn empty_log_is_rejected() {
     // No task: 0 of 0 gives a margin of -1.
     let f = honest(0, 0);
-    assert_fails_with(
-        &run(&f.circuit(), &f.instance),
-        "range check end",
-        "limbs fold to value",
-        "range check: executed * den - assigned * num - 1",
-        range_rows(MARGIN_LIMBS) - 1,
-    );
+    assert_margin_out_of_range(&run(&f.circuit(), &f.instance));
 }
 
 #[test]
