@@ -819,6 +819,30 @@ pub struct ClaimRequest<'a> {
     pub min_amount: u128,
 }
 
+/// The rules that refuse any claim of a license now, whoever sends it, in
+/// order: pause, window, replay.
+fn require_claims_open(
+    config: &Config,
+    license: &LicenseFacts<'_>,
+    license_id: u64,
+    now: u64,
+) -> Result<(), RuleError> {
+    if config.paused {
+        return Err(RuleError::Paused);
+    }
+    let (open, close) = config.window();
+    if now < open {
+        return Err(RuleError::WindowNotOpen { open, now });
+    }
+    if now >= close {
+        return Err(RuleError::WindowClosed { close, now });
+    }
+    if license.claimed {
+        return Err(RuleError::AlreadyClaimed(license_id));
+    }
+    Ok(())
+}
+
 /// Every rule of a claim except the proof, in a fixed order: pause,
 /// window, replay, unknown license, ownership, exclusion root, minimum
 /// given, fresh prices, amount, minimum met, funds.
@@ -832,22 +856,7 @@ pub fn check_claim(
     license: &LicenseFacts<'_>,
     req: &ClaimRequest<'_>,
 ) -> Result<Payout, RuleError> {
-    if config.paused {
-        return Err(RuleError::Paused);
-    }
-    let (open, close) = config.window();
-    if req.now < open {
-        return Err(RuleError::WindowNotOpen { open, now: req.now });
-    }
-    if req.now >= close {
-        return Err(RuleError::WindowClosed {
-            close,
-            now: req.now,
-        });
-    }
-    if license.claimed {
-        return Err(RuleError::AlreadyClaimed(req.license_id));
-    }
+    require_claims_open(config, license, req.license_id, req.now)?;
     let (owner, price) = match (license.owner, license.purchase_usdt) {
         (Some(o), Some(p)) => (o, p),
         _ => return Err(RuleError::UnknownLicense(req.license_id)),
@@ -925,26 +934,14 @@ pub fn quote(
     option: PayoutOption,
     now: u64,
 ) -> Result<(Payout, Option<RuleError>), RuleError> {
-    let claimed = license.claimed;
     let purchase = license
         .purchase_usdt
         .ok_or(RuleError::UnknownLicense(license_id))?;
     let payout = payout(option, purchase, prices, &config.decimals)?;
-    let (open, close) = config.window();
-    let refusal = if config.paused {
-        Some(RuleError::Paused)
-    } else if now < open {
-        Some(RuleError::WindowNotOpen { open, now })
-    } else if now >= close {
-        Some(RuleError::WindowClosed { close, now })
-    } else if claimed {
-        Some(RuleError::AlreadyClaimed(license_id))
-    } else {
-        prices
-            .require_fresh(now, config.price_max_age)
-            .and_then(|()| funds.check(&payout))
-            .err()
-    };
+    let refusal = require_claims_open(config, license, license_id, now)
+        .and_then(|()| prices.require_fresh(now, config.price_max_age))
+        .and_then(|()| funds.check(&payout))
+        .err();
     Ok((payout, refusal))
 }
 
